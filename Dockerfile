@@ -1,0 +1,36 @@
+# The watcher image: a small Node 24 process with git and ssh for the workspace sync.
+# Official base image name; on machines without a registry a local stand-in answers to it.
+
+FROM node:24-bookworm-slim AS build
+WORKDIR /src
+COPY package.json package-lock.json ./
+RUN npm ci --no-fund --no-audit --ignore-scripts
+COPY tsconfig.json tsconfig.build.json ./
+COPY src ./src
+RUN npx tsc -p tsconfig.build.json
+
+FROM node:24-bookworm-slim AS runtime-deps
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev --no-fund --no-audit --ignore-scripts && npm cache clean --force
+
+FROM node:24-bookworm-slim
+# git + ssh for the workspace sync (the slim image lacks them; skip the install when present).
+RUN if ! command -v git >/dev/null || ! command -v ssh >/dev/null; then \
+      apt-get update && apt-get install -y --no-install-recommends git openssh-client ca-certificates \
+      && rm -rf /var/lib/apt/lists/*; \
+    fi
+ENV NODE_ENV=production
+WORKDIR /app
+COPY package.json ./
+COPY --from=runtime-deps /app/node_modules ./node_modules
+COPY --from=build /src/dist ./dist
+# The state and workspace mount points belong to uid 1000 (the gateway's user too), so named
+# volumes start out writable by both and files git writes stay the gateway's.
+RUN chmod 0755 dist/cli.js && ln -s /app/dist/cli.js /usr/local/bin/openclaw-failover \
+ && mkdir -p /var/lib/openclaw-failover /workspace && chown node:node /var/lib/openclaw-failover /workspace
+USER node
+EXPOSE 8080
+HEALTHCHECK --interval=10s --timeout=5s --start-period=15s --retries=3 CMD ["openclaw-failover", "healthcheck"]
+ENTRYPOINT ["openclaw-failover"]
+CMD ["run"]

@@ -1,0 +1,105 @@
+#!/usr/bin/env node
+// Command line: `openclaw-failover [run]` starts the watcher; `check` (or `--check`) validates and
+// prints the configuration; `healthcheck` is the container's HEALTHCHECK.
+import { describeConfig } from './config/describe-config.ts';
+import { formatProblems, loadConfig } from './config/load-config.ts';
+import { createLogger } from './log/logger.ts';
+import { runWatcher } from './run-watcher.ts';
+import { SECRET_ENV_NAMES } from './config/redact.ts';
+import { formatStatus } from './status/format-status.ts';
+
+const EXIT_CONFIG = 2;
+
+async function main(argv: string[]): Promise<number> {
+  const command = argv[0] ?? 'run';
+  switch (command) {
+    case 'run':
+      return run();
+    case 'check':
+    case '--check':
+      return check();
+    case 'healthcheck':
+      return healthcheck();
+    case 'status':
+      return status(argv.includes('--json'));
+    case 'help':
+    case '--help':
+    case '-h':
+      process.stdout.write(USAGE);
+      return 0;
+    default:
+      process.stderr.write(`openclaw-failover: unknown command "${command}"\n\n${USAGE}`);
+      return EXIT_CONFIG;
+  }
+}
+
+const USAGE = `usage: openclaw-failover [command]
+
+  run          start the watcher (default)
+  check        validate the configuration from the environment, print it (secrets redacted);
+               exit 0 when valid, 2 when not
+  healthcheck  exit 0 when the running watcher's /healthz answers ok (the container HEALTHCHECK)
+  status       print the running watcher's state (--json for the raw /status document)
+`;
+
+async function run(): Promise<number> {
+  const result = loadConfig(process.env);
+  if (!result.ok) {
+    process.stderr.write(`${formatProblems(result.problems)}\n`);
+    return EXIT_CONFIG;
+  }
+  const secrets = SECRET_ENV_NAMES.map((name) => process.env[name]).filter((v): v is string => typeof v === 'string' && v.length > 0);
+  const logger = createLogger({ level: result.config.logLevel, format: result.config.logFormat, secrets });
+  await runWatcher(result.config, logger);
+  return 0;
+}
+
+function check(): number {
+  const result = loadConfig(process.env);
+  if (!result.ok) {
+    process.stderr.write(`${formatProblems(result.problems)}\n`);
+    return EXIT_CONFIG;
+  }
+  process.stdout.write(describeConfig(result.config));
+  return 0;
+}
+
+function statusPort(): number {
+  return Number(process.env.STATUS_PORT?.trim() || 8080);
+}
+
+async function status(json: boolean): Promise<number> {
+  const port = statusPort();
+  try {
+    const res = await fetch(`http://127.0.0.1:${port}/status`, { signal: AbortSignal.timeout(3_000) });
+    const body = (await res.json()) as Record<string, unknown>;
+    process.stdout.write(json ? `${JSON.stringify(body, null, 2)}\n` : formatStatus(body));
+    return 0;
+  } catch (error) {
+    process.stderr.write(`watcher not answering on port ${port}: ${(error as Error).message}\n`);
+    return 1;
+  }
+}
+
+async function healthcheck(): Promise<number> {
+  const port = statusPort();
+  try {
+    const res = await fetch(`http://127.0.0.1:${port}/healthz`, { signal: AbortSignal.timeout(3_000) });
+    const body = (await res.json()) as { ok?: boolean; reason?: string };
+    process.stdout.write(`${res.status} ${body.reason ?? ''}\n`);
+    return res.ok && body.ok === true ? 0 : 1;
+  } catch (error) {
+    process.stdout.write(`watcher not answering on port ${port}: ${(error as Error).message}\n`);
+    return 1;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    process.stderr.write(`openclaw-failover: fatal: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exitCode = 1;
+  },
+);

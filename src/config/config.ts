@@ -1,0 +1,57 @@
+// The watcher's resolved configuration. Built only by loadConfig() from the environment,
+// validated once at start; everything downstream trusts these values.
+
+export type LogFormat = 'json' | 'pretty';
+export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal';
+
+export interface Config {
+  /** Full URL of the primary's health endpoint, e.g. http://100.101.102.103:18789/healthz. No default. */
+  primaryUrl: string;
+  /** Seconds between the starts of two probes. */
+  checkIntervalMs: number;
+  /** Hard per-probe timeout. */
+  checkTimeoutMs: number;
+  /** Consecutive failed probes that promote the standby. */
+  failThreshold: number;
+  /** Consecutive healthy probes that demote it again. */
+  recoverThreshold: number;
+
+  /** Compose service name of the standby gateway (used when gatewayContainer is unset). */
+  gatewayService: string;
+  /** Explicit container name or id of the standby gateway; overrides the service lookup. */
+  gatewayContainer: string | undefined;
+  /** The standby gateway's own readiness URL, polled after it is started. */
+  gatewayReadyUrl: string;
+  /** Upper bound on waiting for the started gateway to report ready. */
+  promoteReadyTimeoutMs: number;
+  /** Graceful stop timeout on demotion (SIGTERM, then SIGKILL after this). */
+  stopTimeoutMs: number;
+
+  /** Workspace git checkout shared with the standby gateway. */
+  workspaceDir: string;
+  /** Remote to clone from when workspaceDir is empty; when unset, the checkout's own upstream is used. */
+  workspaceRemote: string | undefined;
+  /** Branch to fast-forward; when unset, the checkout's current branch. */
+  workspaceBranch: string | undefined;
+  /** Bound on the whole git sync at promotion. */
+  gitTimeoutMs: number;
+
+  /** Port of the watcher's own /healthz and /status endpoint. */
+  statusPort: number;
+  /** Directory for the watcher's persisted state (survives watcher restarts). */
+  stateDir: string;
+  logLevel: LogLevel;
+  logFormat: LogFormat;
+}
+
+/** One invalid setting, reported together with every other one. */
+export interface ConfigProblem {
+  /** The environment variable's name. */
+  name: string;
+  /** The value as given, secrets redacted; undefined when the variable was missing. */
+  value: string | undefined;
+  /** What is expected instead, phrased as the fix. */
+  expected: string;
+}
+
+export type ConfigResult = { ok: true; config: Config } | { ok: false; problems: ConfigProblem[] };

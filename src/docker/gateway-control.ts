@@ -1,0 +1,63 @@
+// The thin Docker adapter the watcher acts through: inspect, start, stop and watch the one
+// labelled standby gateway. Daemon errors are retried with backoff; operator errors are not.
+import type Docker from 'dockerode';
+import { retry, type Sleep } from './backoff.ts';
+import { GatewayTargetError, locateGateway, statusCode, type LocatedGateway, type TargetSpec } from './gateway-target.ts';
+import { watchContainerEvents, type ContainerEvent, type EventWatchOptions } from './container-events.ts';
+
+export interface GatewayControl {
+  inspect(): Promise<LocatedGateway>;
+  start(): Promise<LocatedGateway>;
+  /** SIGTERM, then SIGKILL after `timeoutSeconds`. */
+  stop(timeoutSeconds: number): Promise<void>;
+  /** Calls `onEvent` for every lifecycle event of the target until the signal aborts. */
+  watch(onEvent: (event: ContainerEvent) => void, signal: AbortSignal, hooks?: EventWatchOptions['hooks']): Promise<void>;
+}
+
+export interface DockerGatewayOptions {
+  attempts?: number;
+  sleep?: Sleep;
+  onRetry?: (operation: string, error: unknown, attempt: number, delayMs: number) => void;
+}
+
+export function createDockerGatewayControl(docker: Docker, spec: TargetSpec, options: DockerGatewayOptions = {}): GatewayControl {
+  const attempts = options.attempts ?? 4;
+  const withRetry = <T>(operation: string, fn: () => Promise<T>): Promise<T> =>
+    retry(fn, {
+      attempts,
+      initialMs: 200,
+      maxMs: 2_000,
+      sleep: options.sleep,
+      retryable: (error) => !(error instanceof GatewayTargetError) && statusCode(error) !== 404,
+      onRetry: (error, attempt, delayMs) => options.onRetry?.(operation, error, attempt, delayMs),
+    });
+
+  return {
+    inspect: () => withRetry('inspect', () => locateGateway(docker, spec)),
+
+    start: () =>
+      withRetry('start', async () => {
+        const target = await locateGateway(docker, spec);
+        try {
+          await docker.getContainer(target.id).start();
+        } catch (error) {
+          // 304: already running, which is what we wanted.
+          if (statusCode(error) !== 304) throw error;
+        }
+        return { ...target, running: true };
+      }),
+
+    stop: (timeoutSeconds) =>
+      withRetry('stop', async () => {
+        const target = await locateGateway(docker, spec);
+        try {
+          await docker.getContainer(target.id).stop({ t: Math.max(0, Math.round(timeoutSeconds)) });
+        } catch (error) {
+          // 304: already stopped.
+          if (statusCode(error) !== 304) throw error;
+        }
+      }),
+
+    watch: (onEvent, signal, hooks) => watchContainerEvents(docker, spec, onEvent, { signal, sleep: options.sleep, hooks }),
+  };
+}

@@ -1,0 +1,107 @@
+// Fast-forwards the standby's workspace checkout from the git remote the primary pushes to.
+// Bounded in time and never throwing: at promotion a stale workspace is better than no gateway.
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { simpleGit, type SimpleGit } from 'simple-git';
+import { redactUrl } from '../config/redact.ts';
+
+export type SyncOutcome =
+  | { ok: true; summary: string; head: string }
+  | { ok: false; error: string }
+  | { skipped: true; reason: string };
+
+export interface WorkspaceSync {
+  sync(signal?: AbortSignal): Promise<SyncOutcome>;
+}
+
+export interface WorkspaceSyncOptions {
+  dir: string;
+  remote: string | undefined;
+  branch: string | undefined;
+  timeoutMs: number;
+}
+
+// simple-git strips GIT_* variables from the child's environment unless allowed; these are the
+// ones an operator legitimately sets (an SSH command with a pinned known_hosts file, prompts off).
+const ALLOWED_GIT_ENV = ['GIT_SSH_COMMAND', 'GIT_SSH', 'GIT_TERMINAL_PROMPT', 'GIT_ASKPASS'];
+
+export function createWorkspaceSync(options: WorkspaceSyncOptions): WorkspaceSync {
+  return {
+    async sync(outer?: AbortSignal): Promise<SyncOutcome> {
+      const deadline = AbortSignal.timeout(options.timeoutMs);
+      const signal = outer ? AbortSignal.any([outer, deadline]) : deadline;
+      try {
+        return await raceAbort(syncOnce(options, signal), signal, options.timeoutMs);
+      } catch (error) {
+        return { ok: false, error: describeGitError(error, options) };
+      }
+    },
+  };
+}
+
+async function syncOnce(options: WorkspaceSyncOptions, signal: AbortSignal): Promise<SyncOutcome> {
+  const hasCheckout = existsSync(join(options.dir, '.git'));
+  if (!hasCheckout) {
+    if (!options.remote) {
+      return { skipped: true, reason: `${options.dir} is not a git checkout and WORKSPACE_REMOTE is not set` };
+    }
+    if (existsSync(options.dir) && readdirSync(options.dir).length > 0) {
+      return { ok: false, error: `${options.dir} is not empty and not a git checkout; cannot clone WORKSPACE_REMOTE into it` };
+    }
+    const cloneArgs = options.branch ? ['--branch', options.branch] : [];
+    await git(process.cwd(), signal, options.timeoutMs).clone(options.remote, options.dir, cloneArgs);
+    const head = await git(options.dir, signal, options.timeoutMs).revparse(['--short', 'HEAD']);
+    return { ok: true, summary: `cloned at ${head.trim()}`, head: head.trim() };
+  }
+
+  const repo = git(options.dir, signal, options.timeoutMs);
+  const before = (await repo.revparse(['HEAD'])).trim();
+  const remoteName = 'origin';
+  if (options.remote) {
+    // Keep origin pointing where the operator says, so a changed WORKSPACE_REMOTE takes effect.
+    const remotes = await repo.getRemotes(true);
+    const origin = remotes.find((r) => r.name === remoteName);
+    if (!origin) await repo.addRemote(remoteName, options.remote);
+    else if (origin.refs.fetch !== options.remote) await repo.remote(['set-url', remoteName, options.remote]);
+  }
+  const branch = options.branch ?? (await repo.revparse(['--abbrev-ref', 'HEAD'])).trim();
+  await repo.fetch(remoteName, branch);
+  await repo.merge(['--ff-only', 'FETCH_HEAD']);
+  const after = (await repo.revparse(['HEAD'])).trim();
+  const summary = before === after ? `already at ${after.slice(0, 12)}` : `fast-forwarded ${before.slice(0, 12)}..${after.slice(0, 12)}`;
+  return { ok: true, summary, head: after };
+}
+
+function git(baseDir: string, signal: AbortSignal, timeoutMs: number): SimpleGit {
+  return simpleGit({ baseDir, abort: signal, timeout: { block: timeoutMs }, allowEnvironment: ALLOWED_GIT_ENV }).env(gitEnvironment());
+}
+
+/**
+ * A minimal environment for git: what it needs to find itself, ssh and the operator's
+ * SSH settings, and nothing else of the watcher's (tokens stay out of child processes).
+ */
+export function gitEnvironment(source: NodeJS.ProcessEnv = process.env): Record<string, string> {
+  const env: Record<string, string> = { GIT_TERMINAL_PROMPT: '0' };
+  for (const name of ['PATH', 'HOME', 'LANG', 'SSH_AUTH_SOCK', ...ALLOWED_GIT_ENV]) {
+    const value = source[name];
+    if (value !== undefined && !(name === 'GIT_TERMINAL_PROMPT')) env[name] = value;
+  }
+  return env;
+}
+
+/** simple-git's abort kills the child, but a stuck DNS lookup inside ssh can still linger: race it. */
+function raceAbort<T>(work: Promise<T>, signal: AbortSignal, timeoutMs: number): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(new Error(`git sync exceeded GIT_TIMEOUT (${timeoutMs / 1000}s)`));
+    if (signal.aborted) return onAbort();
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
+}
+
+function describeGitError(error: unknown, options: WorkspaceSyncOptions): string {
+  const message = error instanceof Error ? error.message : String(error);
+  const firstLines = message.split('\n').filter((l) => l.trim()).slice(0, 3).join(' | ');
+  const text = firstLines || 'unknown git error';
+  return options.remote ? text.replaceAll(options.remote, redactUrl(options.remote)) : text;
+}

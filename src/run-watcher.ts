@@ -1,0 +1,85 @@
+// Wires the real adapters to the watcher once, at start, and handles SIGTERM.
+import { hostname } from 'node:os';
+import Docker from 'dockerode';
+import type { Logger } from 'pino';
+import type { Config } from './config/config.ts';
+import { configWarnings } from './config/load-config.ts';
+import { redactUrl } from './config/redact.ts';
+import { DEFAULT_POLICY } from './decision/decide.ts';
+import { createDockerGatewayControl } from './docker/gateway-control.ts';
+import { describeTarget, ownComposeProject, type TargetSpec } from './docker/gateway-target.ts';
+import { createWorkspaceSync } from './git/workspace-sync.ts';
+import { createHttpProbe } from './probe/http-probe.ts';
+import { startStatusServer } from './status/status-server.ts';
+import { VERSION } from './version.ts';
+import { createFileStateStore } from './watcher/state-store.ts';
+import { waitUntilReady } from './watcher/wait-ready.ts';
+import { errorText, Watcher } from './watcher/watcher.ts';
+
+/** SIGTERM must end the process within 5 s whatever is in flight (compose's default grace is 10 s). */
+const SHUTDOWN_DEADLINE_MS = 4_500;
+
+export async function runWatcher(config: Config, logger: Logger): Promise<void> {
+  for (const warning of configWarnings(config)) logger.warn({ event: 'config-warning' }, warning);
+
+  // dockerode honours DOCKER_HOST (e.g. a filtering socket proxy), else the local socket.
+  const docker = new Docker();
+  const project = config.gatewayContainer ? undefined : await ownComposeProject(docker, hostname());
+  const target: TargetSpec = { container: config.gatewayContainer, service: config.gatewayService, project };
+  logger.info(
+    { event: 'config', primaryUrl: redactUrl(config.primaryUrl), target: describeTarget(target), checkIntervalMs: config.checkIntervalMs, failThreshold: config.failThreshold, recoverThreshold: config.recoverThreshold },
+    `openclaw-failover ${VERSION}: watching ${redactUrl(config.primaryUrl)} every ${config.checkIntervalMs / 1000}s; standby gateway is ${describeTarget(target)}`,
+  );
+
+  const primary = createHttpProbe({ url: config.primaryUrl, timeoutMs: config.checkTimeoutMs });
+  const readiness = createHttpProbe({ url: config.gatewayReadyUrl, timeoutMs: Math.min(2_000, config.promoteReadyTimeoutMs), expect: 'ready' });
+  const gateway = createDockerGatewayControl(docker, target, {
+    onRetry: (operation, error, attempt, delayMs) =>
+      logger.warn({ event: 'docker-retry', operation, attempt, delayMs, err: errorText(error) }, `docker ${operation} failed (${errorText(error)}); retry ${attempt} in ${delayMs} ms`),
+  });
+  const watcher = new Watcher({
+    settings: {
+      policy: { ...DEFAULT_POLICY, failThreshold: config.failThreshold, recoverThreshold: config.recoverThreshold },
+      checkIntervalMs: config.checkIntervalMs,
+      stopTimeoutMs: config.stopTimeoutMs,
+      strayStopTimeoutMs: 1_000,
+      resyncIntervalMs: 5_000,
+    },
+    primary,
+    gateway,
+    workspace: createWorkspaceSync({ dir: config.workspaceDir, remote: config.workspaceRemote, branch: config.workspaceBranch, timeoutMs: config.gitTimeoutMs }),
+    waitReady: (signal) => waitUntilReady({ probe: readiness, timeoutMs: config.promoteReadyTimeoutMs, signal }),
+    store: createFileStateStore(config.stateDir),
+    logger,
+  });
+
+  const server = await startStatusServer({
+    watcher,
+    port: config.statusPort,
+    context: { version: VERSION, primaryUrl: redactUrl(config.primaryUrl), checkIntervalMs: config.checkIntervalMs, checkTimeoutMs: config.checkTimeoutMs },
+  });
+
+  let stopping = false;
+  const shutdown = (signalName: string): void => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ event: 'watcher-stopping', signal: signalName }, `${signalName}: stopping; the standby gateway is left as it is`);
+    setTimeout(() => {
+      logger.warn({ event: 'watcher-stop-deadline' }, 'shutdown deadline reached; exiting now');
+      process.exit(0);
+    }, SHUTDOWN_DEADLINE_MS).unref();
+    void (async () => {
+      await watcher.stop();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await Promise.allSettled([primary.close(), readiness.close()]);
+      logger.info({ event: 'watcher-stopped' }, 'watcher stopped');
+      logger.flush();
+      process.exit(0);
+    })();
+  };
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+
+  await watcher.run();
+}

@@ -1,0 +1,59 @@
+// The /status document as a few lines a person reads at 3 AM.
+
+interface StatusDoc {
+  phase?: string;
+  phaseSince?: string;
+  gateway?: { wanted?: boolean; running?: boolean | null; pendingAction?: string | null };
+  primary?: {
+    url?: string;
+    consecutiveFailures?: number;
+    consecutiveSuccesses?: number;
+    failThreshold?: number;
+    recoverThreshold?: number;
+    lastProbe?: { ok?: boolean; at?: string; latencyMs?: number; reason?: string; detail?: string } | null;
+  };
+  lastTransition?: {
+    kind?: string;
+    outcome?: string;
+    reason?: string;
+    problems?: string[];
+    decidedAt?: string;
+    timings?: Record<string, number | undefined>;
+  } | null;
+  lastGitSync?: { at?: string; ok?: boolean; detail?: string } | null;
+  dockerProblem?: { at?: string; error?: string } | null;
+  watcher?: { startedAt?: string; uptimeMs?: number; probes?: number };
+  version?: string;
+}
+
+export function formatStatus(raw: Record<string, unknown>): string {
+  const doc = raw as StatusDoc;
+  const lines: string[] = [];
+  const p = doc.primary;
+  const probe = p?.lastProbe;
+  lines.push(`phase:      ${doc.phase ?? '?'} since ${doc.phaseSince ?? '?'}`);
+  lines.push(
+    `gateway:    ${doc.gateway?.running === null ? 'unknown' : doc.gateway?.running ? 'running' : 'stopped'} (wanted: ${doc.gateway?.wanted ? 'running' : 'stopped'}${doc.gateway?.pendingAction ? `, ${doc.gateway.pendingAction} pending` : ''})`,
+  );
+  lines.push(`primary:    ${p?.url ?? '?'}`);
+  lines.push(
+    probe
+      ? `last probe: ${probe.ok ? 'healthy' : `FAILED (${probe.reason}: ${probe.detail})`} in ${probe.latencyMs} ms at ${probe.at}`
+      : 'last probe: none yet',
+  );
+  lines.push(`streaks:    ${p?.consecutiveFailures ?? 0}/${p?.failThreshold ?? '?'} failures, ${p?.consecutiveSuccesses ?? 0}/${p?.recoverThreshold ?? '?'} successes`);
+  const t = doc.lastTransition;
+  if (t) {
+    const timings = Object.entries(t.timings ?? {})
+      .filter(([, v]) => v !== undefined)
+      .map(([k, v]) => `${k.replace(/Ms$/, '')} ${((v ?? 0) / 1000).toFixed(1)}s`)
+      .join(', ');
+    lines.push(`last ${t.kind}: ${t.outcome} at ${t.decidedAt} (${t.reason})`);
+    if (timings) lines.push(`  timings:  ${timings}`);
+    for (const problem of t.problems ?? []) lines.push(`  problem:  ${problem}`);
+  }
+  if (doc.lastGitSync) lines.push(`git sync:   ${doc.lastGitSync.ok ? 'ok' : 'FAILED'} at ${doc.lastGitSync.at}: ${doc.lastGitSync.detail}`);
+  if (doc.dockerProblem) lines.push(`docker:     problem at ${doc.dockerProblem.at}: ${doc.dockerProblem.error}`);
+  lines.push(`watcher:    ${doc.version ?? ''} up ${Math.round((doc.watcher?.uptimeMs ?? 0) / 1000)}s, ${doc.watcher?.probes ?? 0} probes`);
+  return `${lines.join('\n')}\n`;
+}

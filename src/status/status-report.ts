@@ -1,0 +1,71 @@
+// The JSON served at /status and printed by `openclaw-failover status`: everything an operator
+// needs to see at a glance, with secrets already redacted by the caller.
+import type { Watcher } from '../watcher/watcher.ts';
+import { transitionTimings } from '../watcher/transition-timings.ts';
+
+export interface StatusContext {
+  version: string;
+  primaryUrl: string; // redacted
+  checkIntervalMs: number;
+  checkTimeoutMs: number;
+}
+
+export function buildStatusReport(watcher: Watcher, context: StatusContext, now: number): Record<string, unknown> {
+  const snap = watcher.snapshot();
+  const { state } = snap;
+  const iso = (ms: number | null | undefined): string | null => (ms === null || ms === undefined ? null : new Date(ms).toISOString());
+  return {
+    role: 'standby',
+    version: context.version,
+    phase: state.phase,
+    phaseSince: iso(state.phaseSince),
+    gateway: {
+      wanted: snap.gatewayWanted,
+      running: state.gatewayRunning,
+      pendingAction: state.pendingGatewayAction,
+    },
+    primary: {
+      url: context.primaryUrl,
+      consecutiveFailures: state.consecutiveFailures,
+      consecutiveSuccesses: state.consecutiveSuccesses,
+      failThreshold: state.policy.failThreshold,
+      recoverThreshold: state.policy.recoverThreshold,
+      lastProbe: state.lastProbe && { ...state.lastProbe, at: iso(state.lastProbe.at) },
+    },
+    lastTransition: state.transition && {
+      kind: state.transition.kind,
+      outcome: state.transition.outcome,
+      reason: state.transition.reason,
+      problems: state.transition.problems,
+      streakStartedAt: iso(state.transition.streakStartedAt),
+      decidedAt: iso(state.transition.decidedAt),
+      syncedAt: iso(state.transition.syncedAt),
+      startedAt: iso(state.transition.startedAt),
+      readyAt: iso(state.transition.readyAt),
+      finishedAt: iso(state.transition.finishedAt),
+      timings: transitionTimings(state.transition),
+    },
+    lastGitSync: snap.lastGitSync && { ...snap.lastGitSync, at: iso(snap.lastGitSync.at) },
+    dockerProblem: snap.dockerProblem && { ...snap.dockerProblem, at: iso(snap.dockerProblem.at) },
+    watcher: {
+      startedAt: iso(snap.startedAt),
+      uptimeMs: now - snap.startedAt,
+      probes: snap.probesDone,
+      loopAliveAt: iso(snap.loopAliveAt || null),
+    },
+  };
+}
+
+/**
+ * Alive means the probe loop has turned recently: a probe takes at most CHECK_TIMEOUT and the
+ * loop sleeps at most CHECK_INTERVAL, so twice their sum plus slack is generous but bounded.
+ */
+export function watcherAlive(watcher: Watcher, context: StatusContext, now: number): { alive: boolean; reason: string } {
+  const snap = watcher.snapshot();
+  const budget = 2 * (context.checkIntervalMs + context.checkTimeoutMs) + 1_000;
+  const last = snap.loopAliveAt || snap.startedAt;
+  const age = now - last;
+  return age <= budget
+    ? { alive: true, reason: `probe loop turned ${age} ms ago` }
+    : { alive: false, reason: `probe loop has not turned for ${age} ms (budget ${budget} ms)` };
+}

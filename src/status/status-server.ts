@@ -1,0 +1,46 @@
+// The watcher's own small HTTP endpoint: /healthz for the Docker healthcheck, /status for people.
+import { createServer, type Server } from 'node:http';
+import type { Watcher } from '../watcher/watcher.ts';
+import { buildStatusReport, watcherAlive, type StatusContext } from './status-report.ts';
+
+export async function startStatusServer(options: {
+  watcher: Watcher;
+  context: StatusContext;
+  port: number;
+  host?: string;
+  now?: () => number;
+}): Promise<Server> {
+  const now = options.now ?? Date.now;
+  const server = createServer((req, res) => {
+    const path = (req.url ?? '/').split('?')[0];
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      res.writeHead(405, { allow: 'GET, HEAD' }).end();
+      return;
+    }
+    const send = (status: number, body: unknown): void => {
+      const text = `${JSON.stringify(body, null, 2)}\n`;
+      res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
+      res.end(req.method === 'HEAD' ? undefined : text);
+    };
+    if (path === '/healthz') {
+      const { alive, reason } = watcherAlive(options.watcher, options.context, now());
+      send(alive ? 200 : 503, { ok: alive, reason });
+    } else if (path === '/status') {
+      send(200, buildStatusReport(options.watcher, options.context, now()));
+    } else {
+      send(404, { error: 'not found', paths: ['/healthz', '/status'] });
+    }
+  });
+  // Slow or idle clients must not pin sockets open.
+  server.requestTimeout = 5_000;
+  server.headersTimeout = 5_000;
+  server.keepAliveTimeout = 2_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, options.host ?? '0.0.0.0', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  return server;
+}

@@ -1,0 +1,36 @@
+// Durations derived from a transition's timestamps, for logs and /status.
+import type { Transition } from '../decision/model.ts';
+
+export interface TransitionTimings {
+  /** First probe of the streak → decision (how long the failure took to detect). */
+  detectionMs?: number;
+  /** Decision → git sync done. */
+  syncMs?: number;
+  /** Sync done → `docker start` returned. */
+  startMs?: number;
+  /** `docker start` returned → gateway ready. */
+  readyMs?: number;
+  /** Demotion: decision → gateway stopped. */
+  stopMs?: number;
+  /** First probe of the streak → finished (ready, or stopped). */
+  totalMs?: number;
+}
+
+export function transitionTimings(t: Transition): TransitionTimings {
+  const diff = (a: number | undefined, b: number | undefined): number | undefined =>
+    a === undefined || b === undefined ? undefined : Math.max(0, b - a);
+  if (t.kind === 'demotion') {
+    return {
+      detectionMs: diff(t.streakStartedAt, t.decidedAt),
+      stopMs: diff(t.decidedAt, t.finishedAt),
+      totalMs: diff(t.streakStartedAt, t.finishedAt),
+    };
+  }
+  return {
+    detectionMs: diff(t.streakStartedAt, t.decidedAt),
+    syncMs: diff(t.decidedAt, t.syncedAt),
+    startMs: diff(t.syncedAt, t.startedAt),
+    readyMs: diff(t.startedAt, t.readyAt),
+    totalMs: diff(t.streakStartedAt, t.readyAt ?? t.finishedAt),
+  };
+}

@@ -1,0 +1,341 @@
+// The reconciler: feeds observations (probes, Docker events, inspects, action results) into the
+// pure decision core and carries out the actions it returns. All I/O sits behind the injected
+// adapters, wired once in main, so this loop runs the same against fakes and the real engine.
+import type { Logger } from 'pino';
+import { decide, gatewayWanted, initialState } from '../decision/decide.ts';
+import type { Action, Observation, Policy, PromotionReport, State, Step, Transition } from '../decision/model.ts';
+import type { Probe } from '../probe/probe-result.ts';
+import type { GatewayControl } from '../docker/gateway-control.ts';
+import type { ContainerEvent } from '../docker/container-events.ts';
+import { sleep as realSleep, type Sleep } from '../docker/backoff.ts';
+import type { WorkspaceSync } from '../git/workspace-sync.ts';
+import type { StateStore } from './state-store.ts';
+import type { ReadyOutcome } from './wait-ready.ts';
+import { transitionTimings } from './transition-timings.ts';
+
+export interface WatcherSettings {
+  policy: Policy;
+  checkIntervalMs: number;
+  stopTimeoutMs: number;
+  /** How long a stray gateway gets to stop before SIGKILL: it must be gone within 2 s. */
+  strayStopTimeoutMs: number;
+  /** Safety-net inspect, in case an event is lost. */
+  resyncIntervalMs: number;
+}
+
+export interface WatcherDeps {
+  settings: WatcherSettings;
+  primary: Probe;
+  gateway: GatewayControl;
+  workspace: WorkspaceSync;
+  waitReady: (signal: AbortSignal) => Promise<ReadyOutcome>;
+  store: StateStore;
+  logger: Logger;
+  now?: () => number;
+  sleep?: Sleep;
+}
+
+export class Watcher {
+  private state: State;
+  private readonly deps: WatcherDeps;
+  private readonly now: () => number;
+  private readonly sleep: Sleep;
+  private readonly abort = new AbortController();
+  private readonly tasks = new Set<Promise<unknown>>();
+  private loopAliveAt = 0;
+  private probesDone = 0;
+  private lastGitSync: { at: number; ok: boolean; detail: string } | null = null;
+  private dockerProblem: { at: number; error: string } | null = null;
+  readonly startedAt: number;
+
+  constructor(deps: WatcherDeps) {
+    this.deps = deps;
+    this.now = deps.now ?? Date.now;
+    this.sleep = deps.sleep ?? realSleep;
+    this.startedAt = this.now();
+    this.state = initialState(deps.settings.policy, null, this.startedAt);
+  }
+
+  /** Restores the persisted phase, reconciles the gateway, then probes until stopped. */
+  async run(): Promise<void> {
+    const { logger, store } = this.deps;
+    const restored = await store.load();
+    if (restored.problem) logger.warn({ event: 'state-restore-problem' }, restored.problem);
+    this.state = initialState(this.deps.settings.policy, restored.state?.phase ?? null, this.now());
+    logger.info(
+      { event: 'watcher-started', phase: this.state.phase, restoredPhase: restored.state?.phase ?? null },
+      `watcher started in phase ${this.state.phase}${restored.state ? ` (restored from ${restored.state.phase})` : ''}`,
+    );
+    if (this.state.phase !== restored.state?.phase) this.persist();
+
+    this.track(this.watchEvents());
+    // Reconcile before the first probe: a stray gateway is stopped without waiting for the network.
+    await this.resync('startup');
+    this.track(this.resyncLoop());
+    await this.probeLoop();
+  }
+
+  /** SIGTERM: stop probing and watching, abandon waits, leave the gateway as it is. */
+  async stop(): Promise<void> {
+    this.abort.abort();
+    await Promise.allSettled([...this.tasks]);
+  }
+
+  get signal(): AbortSignal {
+    return this.abort.signal;
+  }
+
+  snapshot(): {
+    state: State;
+    gatewayWanted: boolean;
+    loopAliveAt: number;
+    probesDone: number;
+    startedAt: number;
+    lastGitSync: { at: number; ok: boolean; detail: string } | null;
+    dockerProblem: { at: number; error: string } | null;
+  } {
+    return {
+      state: this.state,
+      gatewayWanted: gatewayWanted(this.state),
+      loopAliveAt: this.loopAliveAt,
+      probesDone: this.probesDone,
+      startedAt: this.startedAt,
+      lastGitSync: this.lastGitSync,
+      dockerProblem: this.dockerProblem,
+    };
+  }
+
+  // -------------------------------------------------------------------------------------------
+
+  private async probeLoop(): Promise<void> {
+    const { settings, primary } = this.deps;
+    const signal = this.abort.signal;
+    while (!signal.aborted) {
+      const began = this.now();
+      this.loopAliveAt = began;
+      const result = await primary.probe(signal);
+      if (signal.aborted) break;
+      this.probesDone++;
+      this.loopAliveAt = this.now();
+      this.dispatch({ type: 'probe', result });
+      const wait = Math.max(0, began + settings.checkIntervalMs - this.now());
+      await this.sleep(wait, signal);
+    }
+  }
+
+  private async watchEvents(): Promise<void> {
+    const { gateway, logger } = this.deps;
+    await gateway.watch(
+      (event: ContainerEvent) => {
+        logger.debug({ event: 'docker-event', action: event.action, container: event.name }, `docker event ${event.action}`);
+        // The event says something changed; inspect says what is true now.
+        void this.resync(`docker event ${event.action}`);
+      },
+      this.abort.signal,
+      {
+        onConnected: (reconnect) => {
+          if (reconnect) {
+            logger.info({ event: 'docker-events-reconnected' }, 'docker events stream reconnected; re-inspecting');
+            void this.resync('events reconnected');
+          }
+        },
+        onDisconnected: (error, retryInMs) => {
+          this.noteDockerProblem(error);
+          logger.warn(
+            { event: 'docker-events-lost', retryInMs, err: errorText(error) },
+            `docker events stream lost (${errorText(error)}); reconnecting in ${retryInMs} ms`,
+          );
+        },
+      },
+    );
+  }
+
+  private async resyncLoop(): Promise<void> {
+    const signal = this.abort.signal;
+    while (!signal.aborted) {
+      await this.sleep(this.deps.settings.resyncIntervalMs, signal);
+      if (!signal.aborted) await this.resync('periodic');
+    }
+  }
+
+  private async resync(why: string): Promise<void> {
+    try {
+      const target = await this.deps.gateway.inspect();
+      this.dockerProblem = null;
+      this.dispatch({ type: 'gateway', running: target.running, source: 'inspect', detail: `${target.name} ${target.status}; ${why}` });
+    } catch (error) {
+      if (this.abort.signal.aborted) return;
+      this.noteDockerProblem(error);
+      this.deps.logger.error({ event: 'gateway-inspect-failed', why, err: errorText(error) }, `cannot inspect the standby gateway: ${errorText(error)}`);
+    }
+  }
+
+  private dispatch(observation: Observation): void {
+    const step = decide(this.state, observation, this.now());
+    this.state = step.state;
+    this.logDecision(step, observation);
+    for (const action of step.actions) this.execute(action);
+  }
+
+  private execute(action: Action): void {
+    switch (action.type) {
+      case 'persist':
+        this.persist();
+        return;
+      case 'promote':
+        this.track(this.promote());
+        return;
+      case 'demote':
+        this.track(this.demote());
+        return;
+      case 'start-gateway':
+        this.track(this.reconcileStart());
+        return;
+      case 'stop-gateway':
+        this.track(this.reconcileStop());
+        return;
+    }
+  }
+
+  private async promote(): Promise<void> {
+    const { workspace, gateway, waitReady, logger } = this.deps;
+    const signal = this.abort.signal;
+    const sync = await workspace.sync(signal);
+    const syncedAt = this.now();
+    const syncReport: PromotionReport['sync'] =
+      'skipped' in sync
+        ? { skipped: true, at: syncedAt }
+        : sync.ok
+          ? { ok: true, at: syncedAt, summary: sync.summary }
+          : { ok: false, at: syncedAt, error: sync.error };
+    this.lastGitSync = { at: syncedAt, ok: !('ok' in sync) || sync.ok, detail: 'skipped' in sync ? sync.reason : sync.ok ? sync.summary : sync.error };
+    if ('skipped' in sync) logger.info({ event: 'workspace-sync-skipped' }, `workspace sync skipped: ${sync.reason}`);
+    else if (sync.ok) logger.info({ event: 'workspace-synced', summary: sync.summary }, `workspace ${sync.summary}`);
+    else logger.error({ event: 'workspace-sync-failed', err: sync.error }, `WORKSPACE SYNC FAILED, promoting anyway with the workspace as it is: ${sync.error}`);
+    if (signal.aborted) return;
+
+    let start: PromotionReport['start'];
+    try {
+      await gateway.start();
+      start = { ok: true, at: this.now() };
+    } catch (error) {
+      this.noteDockerProblem(error);
+      this.dispatch({ type: 'promotion-finished', report: { sync: syncReport, start: { ok: false, at: this.now(), error: errorText(error) } } });
+      return;
+    }
+    logger.info({ event: 'gateway-started', startMs: start.at - syncedAt }, `standby gateway started in ${start.at - syncedAt} ms; waiting for it to be ready`);
+    const ready = await waitReady(signal);
+    // A watcher told to stop mid-wait abandons the wait and leaves the gateway running.
+    if (signal.aborted) return;
+    this.dispatch({
+      type: 'promotion-finished',
+      report: { sync: syncReport, start, ready: ready.ok ? { ok: true, at: ready.at } : { ok: false, at: ready.at, error: ready.error } },
+    });
+  }
+
+  private async demote(): Promise<void> {
+    try {
+      await this.deps.gateway.stop(this.deps.settings.stopTimeoutMs / 1000);
+      this.dispatch({ type: 'demotion-finished', ok: true });
+    } catch (error) {
+      this.noteDockerProblem(error);
+      this.dispatch({ type: 'demotion-finished', ok: false, error: errorText(error) });
+    }
+  }
+
+  private async reconcileStart(): Promise<void> {
+    try {
+      await this.deps.gateway.start();
+      this.dispatch({ type: 'gateway-action-finished', action: 'start', ok: true });
+    } catch (error) {
+      this.noteDockerProblem(error);
+      this.dispatch({ type: 'gateway-action-finished', action: 'start', ok: false, error: errorText(error) });
+      return;
+    }
+    const ready = await this.deps.waitReady(this.abort.signal);
+    if (this.abort.signal.aborted) return;
+    if (ready.ok) this.deps.logger.info({ event: 'gateway-ready-again' }, 'standby gateway is ready again');
+    else this.deps.logger.error({ event: 'gateway-not-ready-again', err: ready.error }, `re-started standby gateway is not ready: ${ready.error}`);
+  }
+
+  private async reconcileStop(): Promise<void> {
+    const began = this.now();
+    try {
+      await this.deps.gateway.stop(this.deps.settings.strayStopTimeoutMs / 1000);
+      this.deps.logger.info({ event: 'stray-gateway-stopped', stopMs: this.now() - began }, `stray standby gateway stopped in ${this.now() - began} ms`);
+      this.dispatch({ type: 'gateway-action-finished', action: 'stop', ok: true });
+    } catch (error) {
+      this.noteDockerProblem(error);
+      this.dispatch({ type: 'gateway-action-finished', action: 'stop', ok: false, error: errorText(error) });
+    }
+  }
+
+  private persist(): void {
+    const { phase, transition } = this.state;
+    this.deps.store.save(phase, transition).catch((error: unknown) => {
+      this.deps.logger.error({ event: 'state-save-failed', err: errorText(error) }, `cannot save watcher state: ${errorText(error)}`);
+    });
+  }
+
+  private logDecision(step: Step, observation: Observation): void {
+    const { decision, state } = step;
+    if (!decision) return;
+    const fields: Record<string, unknown> = {
+      event: decision.event,
+      reason: decision.reason,
+      phase: state.phase,
+      failures: state.consecutiveFailures,
+      successes: state.consecutiveSuccesses,
+    };
+    if (observation.type === 'probe') {
+      fields.probe = observation.result.ok
+        ? { ok: true, latencyMs: observation.result.latencyMs }
+        : { ok: false, reason: observation.result.reason, detail: observation.result.detail, latencyMs: observation.result.latencyMs };
+    }
+    if (state.transition && isTransitionEvent(decision.event)) fields.timings = transitionTimings(state.transition);
+    this.deps.logger[decision.level](fields, headline(decision.event, decision.reason, state.transition));
+  }
+
+  private noteDockerProblem(error: unknown): void {
+    this.dockerProblem = { at: this.now(), error: errorText(error) };
+  }
+
+  private track(task: Promise<unknown>): void {
+    const guarded = task.catch((error: unknown) => {
+      this.deps.logger.error({ event: 'internal-error', err: errorText(error) }, `unexpected error: ${errorText(error)}`);
+    });
+    this.tasks.add(guarded);
+    void guarded.finally(() => this.tasks.delete(guarded));
+  }
+}
+
+const TRANSITION_EVENTS = new Set(['promote', 'promoted', 'promotion-failed', 'demote', 'demoted', 'demotion-failed']);
+
+function isTransitionEvent(event: string): boolean {
+  return TRANSITION_EVENTS.has(event);
+}
+
+function headline(event: string, reason: string, transition: Transition | null): string {
+  const t = transition ? transitionTimings(transition) : undefined;
+  switch (event) {
+    case 'promote':
+      return `PROMOTING: primary declared down after ${reason}`;
+    case 'promoted':
+      return `PROMOTED: ${reason}; down→decision ${seconds(t?.detectionMs)}, sync ${seconds(t?.syncMs)}, start ${seconds(t?.startMs)}, ready ${seconds(t?.readyMs)}, total ${seconds(t?.totalMs)}`;
+    case 'demote':
+      return `DEMOTING: primary healthy again, ${reason}`;
+    case 'demoted':
+      return `DEMOTED: ${reason}; recovery→decision ${seconds(t?.detectionMs)}, stop ${seconds(t?.stopMs)}`;
+    default:
+      return `${event}: ${reason}`;
+  }
+}
+
+function seconds(ms: number | undefined): string {
+  return ms === undefined ? 'n/a' : `${(ms / 1000).toFixed(1)}s`;
+}
+
+export function errorText(error: unknown): string {
+  if (error instanceof Error) return error.message.split('\n')[0] ?? error.name;
+  return String(error);
+}

@@ -1,0 +1,150 @@
+// The standby project as users deploy it (docker-compose.yml + compose.standby.yml), on a real
+// engine, with a fake primary on its own network and the fast fake gateway as openclaw-standby.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ComposeProject, runningIntervals, type DockerEvent } from './support/compose-project.ts';
+import { dockerSocketGid, FAKE_GATEWAY_IMAGE, WATCHER_TEST_IMAGE } from './support/engine.ts';
+import { run, waitFor } from './support/run.ts';
+
+const STRAY_LIMIT_MS = 2_000;
+
+describe('standby watcher on a real Docker engine', () => {
+  let project: ComposeProject;
+  let gatewayId: string;
+  let primaryId: string;
+  const began = new Date();
+
+  beforeAll(async () => {
+    project = new ComposeProject('ocf-it', ['docker-compose.yml', 'compose.standby.yml', 'test/fixtures/compose.fake-primary.yml'], {
+      WATCHER_IMAGE: WATCHER_TEST_IMAGE,
+      OPENCLAW_IMAGE: FAKE_GATEWAY_IMAGE,
+      FAKE_GATEWAY_IMAGE,
+      OPENCLAW_GATEWAY_HOST: '127.0.0.1',
+      OPENCLAW_GATEWAY_PORT: '',
+      OPENCLAW_STANDBY_CONFIG_DIR: './config/ci',
+      OPENCLAW_SKIP_CHANNELS: '1',
+      OPENCLAW_GATEWAY_TOKEN: 'integration-test-token-0123456789',
+      DOCKER_GID: await dockerSocketGid(),
+      PRIMARY_URL: 'http://fake-primary:18789/healthz',
+      CHECK_INTERVAL: '0.5',
+      CHECK_TIMEOUT: '0.5',
+      FAIL_THRESHOLD: '3',
+      RECOVER_THRESHOLD: '3',
+      STOP_TIMEOUT: '5',
+      LOG_LEVEL: 'debug',
+    });
+    await project.up();
+    gatewayId = await project.containerId('openclaw-standby');
+    primaryId = await project.containerId('fake-primary');
+  });
+
+  afterAll(async () => {
+    if (process.env.OCF_KEEP_LOGS !== '0') {
+      const logs = await project.logs('watcher');
+      console.log(`--- watcher logs (${project.name}) ---\n${logs.split('\n').slice(-80).join('\n')}`);
+    }
+    await project.down();
+  });
+
+  it('stops the standby gateway that `up -d` started, within 2 s, and settles watching', async () => {
+    const status = await project.waitForPhase('watching', 30_000);
+    await waitFor('standby gateway stopped', async () => !(await project.inspect('openclaw-standby')).running, { timeoutMs: 10_000 });
+    expect(status.gateway.wanted).toBe(false);
+    const runs = runningIntervals(await project.events(gatewayId, began, new Date()), Date.now());
+    expect(runs.length).toBeGreaterThanOrEqual(1); // compose did start it
+    for (const r of runs) expect(r.end - r.start).toBeLessThan(STRAY_LIMIT_MS);
+    console.log(`[stray after up -d] ran ${runs.map((r) => `${Math.round(r.end - r.start)} ms`).join(', ')}`);
+  });
+
+  it('stops a hand-started standby gateway within 2 s while the primary is healthy', async () => {
+    const from = new Date();
+    await run('docker', ['start', gatewayId]);
+    await waitFor('hand-started gateway stopped', async () => !(await project.inspect('openclaw-standby')).running, { timeoutMs: 10_000 });
+    const runs = runningIntervals(await project.events(gatewayId, from, new Date()), Date.now());
+    expect(runs).toHaveLength(1);
+    expect(runs[0]!.end - runs[0]!.start).toBeLessThan(STRAY_LIMIT_MS);
+    console.log(`[stray hand-started] ran ${Math.round(runs[0]!.end - runs[0]!.start)} ms`);
+  });
+
+  it('promotes when the primary stops, and demotes when it is healthy again', async () => {
+    const stoppedAt = Date.now();
+    await run('docker', ['stop', '-t', '1', primaryId]);
+    const promoted = await project.waitForPhase('promoted', 30_000);
+    const promotedSeenAt = Date.now();
+    expect((await project.inspect('openclaw-standby')).running).toBe(true);
+    expect(promoted.lastTransition).toMatchObject({ kind: 'promotion', outcome: 'succeeded' });
+    expect(promoted.lastTransition?.timings.readyMs).toBeTypeOf('number');
+    console.log(`[promotion] seen ${promotedSeenAt - stoppedAt} ms after docker stop; timings ${JSON.stringify(promoted.lastTransition?.timings)}`);
+
+    const restartedAt = Date.now();
+    await run('docker', ['start', primaryId]);
+    const demoted = await project.waitForPhase('watching', 30_000);
+    await waitFor('gateway stopped after demotion', async () => !(await project.inspect('openclaw-standby')).running, { timeoutMs: 10_000 });
+    expect(demoted.lastTransition).toMatchObject({ kind: 'demotion', outcome: 'succeeded' });
+    console.log(`[demotion] done ${Date.now() - restartedAt} ms after docker start; timings ${JSON.stringify(demoted.lastTransition?.timings)}`);
+  });
+
+  it('a watcher restarted while promoted keeps the gateway up without restarting it', async () => {
+    await run('docker', ['stop', '-t', '1', primaryId]);
+    await project.waitForPhase('promoted', 30_000);
+    const before = await project.inspect('openclaw-standby');
+    const statusBefore = await project.status();
+    expect(before.running).toBe(true);
+
+    await run('docker', ['restart', '-t', '5', project.watcherName]);
+    const after = await waitFor('restarted watcher reporting', async () => {
+      const s = await project.status();
+      return s.watcher.startedAt !== statusBefore.watcher.startedAt && s.watcher.probes >= 3 ? s : undefined;
+    }, { timeoutMs: 30_000 });
+    expect(after.phase).toBe('promoted');
+    const gateway = await project.inspect('openclaw-standby');
+    expect(gateway.running).toBe(true);
+    expect(gateway.startedAt).toBe(before.startedAt); // not restarted
+
+    await run('docker', ['start', primaryId]);
+    await project.waitForPhase('watching', 30_000);
+    await waitFor('gateway stopped after demotion', async () => !(await project.inspect('openclaw-standby')).running, { timeoutMs: 10_000 });
+  });
+
+  it('a watcher restarted while the primary is healthy stops a stray gateway it finds', async () => {
+    await run('docker', ['stop', '-t', '5', project.watcherName]);
+    await run('docker', ['start', gatewayId]);
+    const watcherStart = Date.now();
+    await run('docker', ['start', project.watcherName]);
+    await waitFor('stray gateway stopped by the restarted watcher', async () => !(await project.inspect('openclaw-standby')).running, {
+      timeoutMs: 15_000,
+    });
+    const stoppedWithin = Date.now() - watcherStart;
+    console.log(`[stray at watcher start] stopped ${stoppedWithin} ms after the watcher was started`);
+    // Node boot plus one inspect; the 2 s budget starts once the watcher can see.
+    expect(stoppedWithin).toBeLessThan(5_000);
+    expect((await project.waitForPhase('watching', 10_000)).gateway.wanted).toBe(false);
+  });
+
+  it('never let the standby gateway run 2 s or longer while the primary was up (engine events)', async () => {
+    const now = new Date();
+    const gatewayRuns = runningIntervals(await project.events(gatewayId, began, now), now.getTime());
+    const primaryEvents = await project.events(primaryId, began, now);
+    const primaryDown = downIntervals(primaryEvents, now.getTime());
+    // A run that began while the primary was down is a promotion; every other run is a stray,
+    // except in the test above where the watcher itself was stopped on purpose.
+    const strays = gatewayRuns.filter((r) => !primaryDown.some((d) => r.start >= d.start && r.start <= d.end + 5_000));
+    expect(strays.length).toBeGreaterThanOrEqual(3);
+    const tooLong = strays.filter((r) => r.end - r.start >= STRAY_LIMIT_MS);
+    // The one stray started while no watcher ran is measured from the watcher's start instead.
+    expect(tooLong.length).toBeLessThanOrEqual(1);
+  });
+});
+
+function downIntervals(events: DockerEvent[], until: number): Array<{ start: number; end: number }> {
+  const out: Array<{ start: number; end: number }> = [];
+  let downAt: number | undefined;
+  for (const e of events) {
+    if (e.action === 'die' && downAt === undefined) downAt = e.at;
+    if (e.action === 'start' && downAt !== undefined) {
+      out.push({ start: downAt, end: e.at });
+      downAt = undefined;
+    }
+  }
+  if (downAt !== undefined) out.push({ start: downAt, end: until });
+  return out;
+}

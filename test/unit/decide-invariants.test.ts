@@ -1,0 +1,287 @@
+// Randomized, seeded (deterministic) simulations of decide() against adapters that behave
+// faithfully: every promote / demote / start-gateway / stop-gateway is eventually answered, in a
+// random order and with random outcomes, while the gateway crashes or is started behind the
+// watcher's back. Invariants are checked after every step against an oracle kept by the test.
+import { describe, expect, it } from 'vitest';
+import { initialState } from '../../src/decision/decide.ts';
+import type { Action, Observation, Phase, Policy, PromotionReport, State } from '../../src/decision/model.ts';
+import { POLICY, T0, deepFreeze, lcg, policy, report, step } from './decide-fixtures.ts';
+import type { ReportShape } from './decide-fixtures.ts';
+
+type InFlight = 'promote' | 'demote' | 'start' | 'stop';
+
+interface Stats {
+  steps: number;
+  promotions: number;
+  promotionsFailed: number;
+  demotions: number;
+  demotionsFailed: number;
+  immediateHandBacks: number;
+  restarts: number;
+  strayStops: number;
+  phasesSeen: Set<Phase>;
+  /** Steps that began in watching, gateway believed running, no stop pending, and did not stop it. */
+  watchingWithRunningGatewayUnstopped: number;
+}
+
+interface Simulation {
+  seed: number;
+  steps: number;
+  policy: Policy;
+  restored: Phase | null;
+}
+
+/** Throws (failing the test) on the first broken invariant, with the step and seed in the message. */
+function simulate({ seed, steps, policy: p, restored }: Simulation): Stats {
+  const rng = lcg(seed);
+  let state: State = initialState(p, restored, T0);
+  let now = T0;
+  // The world as it is, not as the watcher believes it.
+  let primaryUp = true;
+  let gatewayRunning = restored === 'promoted' || restored === 'promoting';
+  const inFlight: InFlight[] = [];
+  // The oracle's own streak counters, from the observations alone.
+  let failures = 0;
+  let successes = 0;
+  const stats: Stats = {
+    steps: 0,
+    promotions: 0,
+    promotionsFailed: 0,
+    demotions: 0,
+    demotionsFailed: 0,
+    immediateHandBacks: 0,
+    restarts: 0,
+    strayStops: 0,
+    phasesSeen: new Set(),
+    watchingWithRunningGatewayUnstopped: 0,
+  };
+
+  const check = (condition: boolean, what: string, i: number, observation: Observation): void => {
+    if (!condition) {
+      throw new Error(`seed ${seed}, step ${i}: ${what}\nobservation: ${JSON.stringify(observation)}\nstate: ${JSON.stringify(state)}`);
+    }
+  };
+
+  const completion = (): Observation => {
+    const index = rng.int(inFlight.length);
+    const [kind] = inFlight.splice(index, 1);
+    switch (kind) {
+      case 'promote': {
+        const shape: ReportShape = {
+          sync: rng.chance(0.7) ? 'ok' : rng.chance(0.6) ? 'failed' : 'skipped',
+          start: rng.chance(0.85) ? 'ok' : 'failed',
+          ready: rng.chance(0.8) ? 'ok' : 'failed',
+        };
+        if (shape.start === 'failed') shape.ready = 'absent';
+        else gatewayRunning = true;
+        const r: PromotionReport = report(shape, now - 1_000);
+        return { type: 'promotion-finished', report: r };
+      }
+      case 'demote': {
+        const okay = rng.chance(0.85);
+        if (okay) gatewayRunning = false;
+        return { type: 'demotion-finished', ok: okay, ...(okay ? {} : { error: 'stop timed out' }) };
+      }
+      case 'start':
+      case 'stop': {
+        const okay = rng.chance(0.8);
+        if (okay) gatewayRunning = kind === 'start';
+        return { type: 'gateway-action-finished', action: kind, ok: okay, ...(okay ? {} : { error: 'docker error' }) };
+      }
+      case undefined:
+        throw new Error('completion() with nothing in flight');
+    }
+  };
+
+  const nextObservation = (): Observation => {
+    const r = rng.next();
+    if (inFlight.length > 0 && r < 0.3) return completion();
+    if (r < 0.36) {
+      // A crash, or someone starting the container behind the watcher's back.
+      if (gatewayRunning) {
+        gatewayRunning = false;
+        return { type: 'gateway', running: false, source: 'event', detail: 'die' };
+      }
+      if (rng.chance(0.3)) {
+        gatewayRunning = true;
+        return { type: 'gateway', running: true, source: 'event', detail: 'start' };
+      }
+    }
+    if (r < 0.45) return { type: 'gateway', running: gatewayRunning, source: 'inspect' };
+    if (rng.chance(0.1)) primaryUp = !primaryUp;
+    const healthy = primaryUp ? rng.chance(0.92) : rng.chance(0.08);
+    const startedAt = now - 30;
+    return healthy
+      ? { type: 'probe', result: { ok: true, status: 200, latencyMs: 30, startedAt } }
+      : { type: 'probe', result: { ok: false, reason: 'timeout', detail: 'no answer', latencyMs: 30, startedAt } };
+  };
+
+  for (let i = 0; i < steps; i++) {
+    now += 200 + rng.int(1_800);
+    const observation = nextObservation();
+    const previous = state;
+    const inFlightBefore = [...inFlight];
+    if (observation.type === 'probe') {
+      failures = observation.result.ok ? 0 : failures + 1;
+      successes = observation.result.ok ? successes + 1 : 0;
+    }
+
+    // (e) decide never throws and never mutates its (deep-frozen) input: step() checks both.
+    const s = step(previous, observation, now);
+    state = deepFreeze(s.state);
+    const emitted = s.actions.map((a: Action) => a.type);
+    stats.steps++;
+    stats.phasesSeen.add(state.phase);
+
+    // (a) At most one transition in flight, and the phase says which.
+    const transitionsEmitted = emitted.filter((t) => t === 'promote' || t === 'demote');
+    check(transitionsEmitted.length <= 1, `${transitionsEmitted.length} transitions emitted in one step`, i, observation);
+    if (transitionsEmitted.length === 1) {
+      check(!inFlightBefore.includes('promote') && !inFlightBefore.includes('demote'), 'a transition was emitted while another is in flight', i, observation);
+    }
+    for (const t of emitted) if (t === 'promote' || t === 'demote' || t === 'start' || t === 'stop') inFlight.push(t);
+    for (const a of s.actions) {
+      if (a.type === 'start-gateway') inFlight.push('start');
+      if (a.type === 'stop-gateway') inFlight.push('stop');
+    }
+    const transitionsInFlight = inFlight.filter((t) => t === 'promote' || t === 'demote');
+    check(transitionsInFlight.length <= 1, 'more than one transition in flight', i, observation);
+    const expectedPhaseInFlight = state.phase === 'promoting' ? ['promote'] : state.phase === 'demoting' ? ['demote'] : [];
+    check(JSON.stringify(transitionsInFlight) === JSON.stringify(expectedPhaseInFlight), `phase ${state.phase} but in flight: ${transitionsInFlight.join(',')}`, i, observation);
+
+    // (b) promote only from watching (or a demotion just finished into watching) after ≥ failThreshold
+    // consecutive failures as counted by the oracle; symmetric for demote.
+    if (emitted.includes('promote')) {
+      stats.promotions++;
+      const fromProbe = previous.phase === 'watching' && observation.type === 'probe' && !observation.result.ok;
+      const fromDemotion = previous.phase === 'demoting' && observation.type === 'demotion-finished';
+      check(fromProbe || fromDemotion, `promote emitted from ${previous.phase} on ${observation.type}`, i, observation);
+      check(failures >= p.failThreshold, `promote after only ${failures} failures`, i, observation);
+      check(JSON.stringify(emitted.slice(-2)) === '["persist","promote"]', `promote actions ${emitted.join(',')}`, i, observation);
+    }
+    if (emitted.includes('demote')) {
+      stats.demotions++;
+      const fromProbe = previous.phase === 'promoted' && observation.type === 'probe' && observation.result.ok;
+      const fromPromotion = previous.phase === 'promoting' && observation.type === 'promotion-finished';
+      if (fromPromotion) stats.immediateHandBacks++;
+      check(fromProbe || fromPromotion, `demote emitted from ${previous.phase} on ${observation.type}`, i, observation);
+      check(successes >= p.recoverThreshold, `demote after only ${successes} successes`, i, observation);
+    }
+    if (previous.phase === 'promoting' && state.phase === 'watching') stats.promotionsFailed++;
+    if (observation.type === 'demotion-finished' && !observation.ok) stats.demotionsFailed++;
+
+    // (c) Reconcile: a running gateway seen while watching is stopped unless a stop is pending;
+    // never two stops, never a start while watching, never a stop while promoted.
+    if (emitted.includes('stop-gateway')) {
+      stats.strayStops++;
+      check(previous.phase === 'watching' && state.phase === 'watching', 'stop-gateway outside watching', i, observation);
+      check(previous.pendingGatewayAction !== 'stop', 'a second stop-gateway while one is pending', i, observation);
+    }
+    if (emitted.includes('start-gateway')) {
+      stats.restarts++;
+      check(previous.phase === 'promoted' && state.phase === 'promoted', 'start-gateway outside promoted', i, observation);
+      check(previous.pendingGatewayAction !== 'start', 'a second start-gateway while one is pending', i, observation);
+      check(now >= previous.nextRestartAt, 'start-gateway before nextRestartAt', i, observation);
+    }
+    if (previous.phase === 'watching' && observation.type === 'gateway' && observation.running) {
+      check(
+        emitted.includes('stop-gateway') === (previous.pendingGatewayAction !== 'stop'),
+        'a running gateway seen while watching was not stopped (or stopped twice)',
+        i,
+        observation,
+      );
+    }
+    if (previous.phase === 'watching' && previous.gatewayRunning === true && previous.pendingGatewayAction !== 'stop' && !emitted.includes('stop-gateway')) {
+      stats.watchingWithRunningGatewayUnstopped++;
+    }
+    // The watcher never believes in a pending action that the adapters do not hold.
+    if (state.pendingGatewayAction !== null) {
+      check(inFlight.includes(state.pendingGatewayAction), `pending ${state.pendingGatewayAction} with nothing in flight`, i, observation);
+    }
+
+    // (d) Counters are never negative, and agree with the oracle exactly.
+    check(state.consecutiveFailures === failures && state.consecutiveSuccesses === successes, `counters ${state.consecutiveFailures}/${state.consecutiveSuccesses}, oracle ${failures}/${successes}`, i, observation);
+    check(state.consecutiveFailures >= 0 && state.consecutiveSuccesses >= 0 && state.restartAttempts >= 0, 'negative counter', i, observation);
+    check(state.consecutiveFailures === 0 || state.consecutiveSuccesses === 0, 'both a failure and a success streak', i, observation);
+    check(Number.isFinite(state.nextRestartAt) && Number.isFinite(state.phaseSince), 'non-finite timestamp', i, observation);
+    check(state.phaseSince <= now, 'phaseSince in the future', i, observation);
+  }
+  return stats;
+}
+
+// ---------------------------------------------------------------------------------------------
+
+describe('randomized simulation with faithful adapters', () => {
+  const seeds = [1, 42, 20_250_101];
+
+  it.each(seeds)('seed %i: 10 000 observations keep every invariant', (seed) => {
+    const stats = simulate({ seed, steps: 10_000, policy: POLICY, restored: null });
+    expect(stats.steps).toBe(10_000);
+    // The run exercised what it claims to check, not just a quiet primary.
+    expect([...stats.phasesSeen].sort()).toEqual(['demoting', 'promoted', 'promoting', 'watching']);
+    expect(stats.promotions).toBeGreaterThanOrEqual(20);
+    expect(stats.demotions).toBeGreaterThanOrEqual(20);
+    expect(stats.promotionsFailed).toBeGreaterThanOrEqual(2);
+    expect(stats.demotionsFailed).toBeGreaterThanOrEqual(2);
+    expect(stats.restarts).toBeGreaterThanOrEqual(5);
+    expect(stats.strayStops).toBeGreaterThanOrEqual(5);
+  });
+
+  it.each([
+    [policy({ failThreshold: 1, recoverThreshold: 1 }), 'promoted'],
+    [policy({ failThreshold: 5, recoverThreshold: 2, restartBackoffMs: 500, restartBackoffMaxMs: 4_000 }), null],
+    [policy({ failThreshold: 2, recoverThreshold: 6, restartBackoffMs: 0 }), 'demoting'],
+  ] as const)('policy %o, restored %s: invariants hold', (p, restored) => {
+    const stats = simulate({ seed: 7, steps: 10_000, policy: p, restored });
+    expect(stats.phasesSeen.size).toBe(4);
+    expect(stats.promotions).toBeGreaterThan(0);
+    expect(stats.demotions).toBeGreaterThan(0);
+  });
+
+  it('is deterministic: the same seed gives the same run', () => {
+    const a = simulate({ seed: 99, steps: 2_000, policy: POLICY, restored: null });
+    const b = simulate({ seed: 99, steps: 2_000, policy: POLICY, restored: null });
+    expect(a).toEqual(b);
+  });
+});
+
+describe('hostile observation order', () => {
+  const observations: Array<(rng: ReturnType<typeof lcg>, now: number) => Observation> = [
+    (rng, now) => ({ type: 'probe', result: { ok: true, status: 200, latencyMs: rng.int(100), startedAt: now - 50 } }),
+    (rng, now) => ({ type: 'probe', result: { ok: false, reason: 'refused', detail: 'x', latencyMs: rng.int(100), startedAt: now - 50 } }),
+    (rng) => ({ type: 'gateway', running: rng.chance(0.5), source: 'event' }),
+    (rng, now) =>
+      ({
+        type: 'promotion-finished',
+        report: report({ sync: 'ok', start: rng.chance(0.5) ? 'ok' : 'failed', ready: rng.chance(0.5) ? 'ok' : 'absent' }, now),
+      }),
+    (rng) => ({ type: 'demotion-finished', ok: rng.chance(0.5) }),
+    (rng) => ({ type: 'gateway-action-finished', action: rng.chance(0.5) ? 'start' : 'stop', ok: rng.chance(0.5) }),
+  ];
+
+  it('any sequence, stale and duplicated reports included: no throw, no mutation, sane counters, promote only after failThreshold', () => {
+    const rng = lcg(12_345);
+    let state = initialState(POLICY, null, T0);
+    let now = T0;
+    let failures = 0;
+    let promotes = 0;
+    for (let i = 0; i < 10_000; i++) {
+      now += rng.int(3_000);
+      const pick = observations[rng.int(observations.length)];
+      if (pick === undefined) throw new Error('unreachable');
+      const observation = pick(rng, now);
+      if (observation.type === 'probe') failures = observation.result.ok ? 0 : failures + 1;
+      const s = step(state, observation, now);
+      if (s.actions.some((a) => a.type === 'promote')) {
+        promotes++;
+        expect(failures).toBeGreaterThanOrEqual(POLICY.failThreshold);
+        expect(s.state.phase).toBe('promoting');
+      }
+      expect(s.state.consecutiveFailures).toBe(failures);
+      expect(s.state.consecutiveFailures).toBeGreaterThanOrEqual(0);
+      expect(s.state.consecutiveSuccesses).toBeGreaterThanOrEqual(0);
+      state = s.state;
+    }
+    expect(promotes).toBeGreaterThan(10);
+  });
+});
