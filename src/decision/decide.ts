@@ -37,16 +37,37 @@ export function initialState(policy: Policy, restored: Phase | null, now: number
 export function decide(state: State, observation: Observation, now: number): Step {
   switch (observation.type) {
     case 'probe':
-      return onProbe(state, observation.result, now);
+      return reconcile(onProbe(state, observation.result, now), now);
     case 'gateway':
-      return onGatewayObserved(state, observation.running, observation.detail, now);
+      return reconcile(onGatewayObserved(state, observation.running, observation.detail, now), now);
     case 'promotion-finished':
-      return onPromotionFinished(state, observation.report, now);
+      return reconcile(onPromotionFinished(state, observation.report, now), now);
     case 'demotion-finished':
-      return onDemotionFinished(state, observation.ok, observation.error, now);
+      return reconcile(onDemotionFinished(state, observation.ok, observation.error, now), now);
     case 'gateway-action-finished':
+      // Not reconciled here: a start/stop that fails at once would otherwise be re-issued in a
+      // hot loop. The next probe (one CHECK_INTERVAL later) reconciles and retries it.
       return onGatewayActionFinished(state, observation.action, observation.ok, observation.error);
   }
+}
+
+/**
+ * Whatever an observation did, what runs must converge on what should run: in watching a gateway
+ * known to run is stopped, in promoted one known to be down is re-started (with backoff) while the
+ * primary fails. Only acts when no start/stop is already in flight and nothing else was decided.
+ */
+function reconcile(step: Step, now: number): Step {
+  const { state } = step;
+  if (step.actions.length > 0 || state.pendingGatewayAction !== null) return step;
+  if (state.phase === 'watching' && state.gatewayRunning === true) {
+    const stop = stopStrayGateway(state, undefined);
+    return { ...stop, decision: step.decision ?? stop.decision };
+  }
+  if (shouldRestartGateway(state, now)) {
+    const restart = restartGateway(state, now);
+    return { ...restart, decision: step.decision?.level === 'error' ? step.decision : restart.decision };
+  }
+  return step;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -97,9 +118,11 @@ function onGatewayObserved(previous: State, running: boolean, detail: string | u
       return noted(state, {
         event: 'gateway-down-while-promoted',
         reason:
-          state.lastProbe?.ok === true
-            ? 'standby gateway is not running; the primary answers, so it is not re-started while recovery is counted'
-            : `standby gateway is not running; re-start held back until ${new Date(state.nextRestartAt).toISOString()}`,
+          state.lastProbe === null
+            ? 'standby gateway is not running; it is re-started if the first probe of the primary fails'
+            : state.lastProbe.ok
+              ? 'standby gateway is not running; the primary answers, so it is not re-started while recovery is counted'
+              : `standby gateway is not running; re-start held back for ${Math.max(0, state.nextRestartAt - now)} ms (backoff)`,
         level: 'warn',
       });
     case 'promoting':
@@ -251,7 +274,8 @@ function stopStrayGateway(state: State, detail: string | undefined): Step {
 
 function restartGateway(state: State, now: number): Step {
   const attempt = state.restartAttempts + 1;
-  const delay = Math.min(state.policy.restartBackoffMs * 2 ** state.restartAttempts, state.policy.restartBackoffMaxMs);
+  // The exponent is capped so that a zero base never meets 2**1024 = Infinity (0 × ∞ = NaN).
+  const delay = Math.min(state.policy.restartBackoffMs * 2 ** Math.min(state.restartAttempts, 30), state.policy.restartBackoffMaxMs);
   const reason = `standby gateway is not running while promoted and the primary is failing (re-start #${attempt})`;
   return {
     state: { ...state, pendingGatewayAction: 'start', restartAttempts: attempt, nextRestartAt: now + delay },

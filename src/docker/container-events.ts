@@ -82,7 +82,7 @@ function consume(
     });
     const finish = (error?: unknown): void => {
       signal.removeEventListener('abort', onAbort);
-      if (error) reject(error instanceof Error ? error : new Error(String(error)));
+      if (error) reject(error instanceof Error ? error : new Error('docker events stream failed'));
       else resolve();
     };
     stream.on('end', () => finish());

@@ -42,6 +42,8 @@ export class Watcher {
   private readonly sleep: Sleep;
   private readonly abort = new AbortController();
   private readonly tasks = new Set<Promise<unknown>>();
+  /** Container operations run one after another: a late stray stop must not land after a promotion's start. */
+  private gatewayQueue: Promise<unknown> = Promise.resolve();
   private loopAliveAt = 0;
   private probesDone = 0;
   private lastGitSync: { at: number; ok: boolean; detail: string } | null = null;
@@ -216,7 +218,7 @@ export class Watcher {
 
     let start: PromotionReport['start'];
     try {
-      await gateway.start();
+      await this.serial(() => gateway.start());
       start = { ok: true, at: this.now() };
     } catch (error) {
       this.noteDockerProblem(error);
@@ -235,7 +237,7 @@ export class Watcher {
 
   private async demote(): Promise<void> {
     try {
-      await this.deps.gateway.stop(this.deps.settings.stopTimeoutMs / 1000);
+      await this.serial(() => this.deps.gateway.stop(this.deps.settings.stopTimeoutMs / 1000));
       this.dispatch({ type: 'demotion-finished', ok: true });
     } catch (error) {
       this.noteDockerProblem(error);
@@ -245,7 +247,7 @@ export class Watcher {
 
   private async reconcileStart(): Promise<void> {
     try {
-      await this.deps.gateway.start();
+      await this.serial(() => this.deps.gateway.start());
       this.dispatch({ type: 'gateway-action-finished', action: 'start', ok: true });
     } catch (error) {
       this.noteDockerProblem(error);
@@ -261,7 +263,7 @@ export class Watcher {
   private async reconcileStop(): Promise<void> {
     const began = this.now();
     try {
-      await this.deps.gateway.stop(this.deps.settings.strayStopTimeoutMs / 1000);
+      await this.serial(() => this.deps.gateway.stop(this.deps.settings.strayStopTimeoutMs / 1000));
       this.deps.logger.info({ event: 'stray-gateway-stopped', stopMs: this.now() - began }, `stray standby gateway stopped in ${this.now() - began} ms`);
       this.dispatch({ type: 'gateway-action-finished', action: 'stop', ok: true });
     } catch (error) {
@@ -298,6 +300,12 @@ export class Watcher {
 
   private noteDockerProblem(error: unknown): void {
     this.dockerProblem = { at: this.now(), error: errorText(error) };
+  }
+
+  private serial<T>(operation: () => Promise<T>): Promise<T> {
+    const next = this.gatewayQueue.then(operation, operation);
+    this.gatewayQueue = next.catch(() => undefined);
+    return next;
   }
 
   private track(task: Promise<unknown>): void {

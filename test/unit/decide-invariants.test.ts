@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { initialState } from '../../src/decision/decide.ts';
 import type { Action, Observation, Phase, Policy, PromotionReport, State } from '../../src/decision/model.ts';
-import { POLICY, T0, deepFreeze, lcg, policy, report, step } from './decide-fixtures.ts';
+import { POLICY, T0, lcg, policy, report, step } from './decide-fixtures.ts';
 import type { ReportShape } from './decide-fixtures.ts';
 
 type InFlight = 'promote' | 'demote' | 'start' | 'stop';
@@ -20,8 +20,6 @@ interface Stats {
   restarts: number;
   strayStops: number;
   phasesSeen: Set<Phase>;
-  /** Steps that began in watching, gateway believed running, no stop pending, and did not stop it. */
-  watchingWithRunningGatewayUnstopped: number;
 }
 
 interface Simulation {
@@ -53,7 +51,6 @@ function simulate({ seed, steps, policy: p, restored }: Simulation): Stats {
     restarts: 0,
     strayStops: 0,
     phasesSeen: new Set(),
-    watchingWithRunningGatewayUnstopped: 0,
   };
 
   const check = (condition: boolean, what: string, i: number, observation: Observation): void => {
@@ -65,6 +62,7 @@ function simulate({ seed, steps, policy: p, restored }: Simulation): Stats {
   const completion = (): Observation => {
     const index = rng.int(inFlight.length);
     const [kind] = inFlight.splice(index, 1);
+    if (kind === undefined) throw new Error('completion() with nothing in flight');
     switch (kind) {
       case 'promote': {
         const shape: ReportShape = {
@@ -88,8 +86,6 @@ function simulate({ seed, steps, policy: p, restored }: Simulation): Stats {
         if (okay) gatewayRunning = kind === 'start';
         return { type: 'gateway-action-finished', action: kind, ok: okay, ...(okay ? {} : { error: 'docker error' }) };
       }
-      case undefined:
-        throw new Error('completion() with nothing in flight');
     }
   };
 
@@ -128,7 +124,7 @@ function simulate({ seed, steps, policy: p, restored }: Simulation): Stats {
 
     // (e) decide never throws and never mutates its (deep-frozen) input: step() checks both.
     const s = step(previous, observation, now);
-    state = deepFreeze(s.state);
+    state = s.state;
     const emitted = s.actions.map((a: Action) => a.type);
     stats.steps++;
     stats.phasesSeen.add(state.phase);
@@ -139,8 +135,8 @@ function simulate({ seed, steps, policy: p, restored }: Simulation): Stats {
     if (transitionsEmitted.length === 1) {
       check(!inFlightBefore.includes('promote') && !inFlightBefore.includes('demote'), 'a transition was emitted while another is in flight', i, observation);
     }
-    for (const t of emitted) if (t === 'promote' || t === 'demote' || t === 'start' || t === 'stop') inFlight.push(t);
     for (const a of s.actions) {
+      if (a.type === 'promote' || a.type === 'demote') inFlight.push(a.type);
       if (a.type === 'start-gateway') inFlight.push('start');
       if (a.type === 'stop-gateway') inFlight.push('stop');
     }
@@ -191,9 +187,6 @@ function simulate({ seed, steps, policy: p, restored }: Simulation): Stats {
         observation,
       );
     }
-    if (previous.phase === 'watching' && previous.gatewayRunning === true && previous.pendingGatewayAction !== 'stop' && !emitted.includes('stop-gateway')) {
-      stats.watchingWithRunningGatewayUnstopped++;
-    }
     // The watcher never believes in a pending action that the adapters do not hold.
     if (state.pendingGatewayAction !== null) {
       check(inFlight.includes(state.pendingGatewayAction), `pending ${state.pendingGatewayAction} with nothing in flight`, i, observation);
@@ -232,15 +225,15 @@ describe('randomized simulation with faithful adapters', () => {
     [policy({ failThreshold: 5, recoverThreshold: 2, restartBackoffMs: 500, restartBackoffMaxMs: 4_000 }), null],
     [policy({ failThreshold: 2, recoverThreshold: 6, restartBackoffMs: 0 }), 'demoting'],
   ] as const)('policy %o, restored %s: invariants hold', (p, restored) => {
-    const stats = simulate({ seed: 7, steps: 10_000, policy: p, restored });
+    const stats = simulate({ seed: 7, steps: 5_000, policy: p, restored });
     expect(stats.phasesSeen.size).toBe(4);
     expect(stats.promotions).toBeGreaterThan(0);
     expect(stats.demotions).toBeGreaterThan(0);
   });
 
   it('is deterministic: the same seed gives the same run', () => {
-    const a = simulate({ seed: 99, steps: 2_000, policy: POLICY, restored: null });
-    const b = simulate({ seed: 99, steps: 2_000, policy: POLICY, restored: null });
+    const a = simulate({ seed: 99, steps: 1_000, policy: POLICY, restored: null });
+    const b = simulate({ seed: 99, steps: 1_000, policy: POLICY, restored: null });
     expect(a).toEqual(b);
   });
 });
@@ -265,7 +258,8 @@ describe('hostile observation order', () => {
     let now = T0;
     let failures = 0;
     let promotes = 0;
-    for (let i = 0; i < 10_000; i++) {
+    const violations: string[] = [];
+    for (let i = 0; i < 5_000; i++) {
       now += rng.int(3_000);
       const pick = observations[rng.int(observations.length)];
       if (pick === undefined) throw new Error('unreachable');
@@ -274,14 +268,14 @@ describe('hostile observation order', () => {
       const s = step(state, observation, now);
       if (s.actions.some((a) => a.type === 'promote')) {
         promotes++;
-        expect(failures).toBeGreaterThanOrEqual(POLICY.failThreshold);
-        expect(s.state.phase).toBe('promoting');
+        if (failures < POLICY.failThreshold) violations.push(`step ${i}: promote after ${failures} failures`);
+        if (s.state.phase !== 'promoting') violations.push(`step ${i}: promote but phase ${s.state.phase}`);
       }
-      expect(s.state.consecutiveFailures).toBe(failures);
-      expect(s.state.consecutiveFailures).toBeGreaterThanOrEqual(0);
-      expect(s.state.consecutiveSuccesses).toBeGreaterThanOrEqual(0);
+      if (s.state.consecutiveFailures !== failures) violations.push(`step ${i}: failures ${s.state.consecutiveFailures}, oracle ${failures}`);
+      if (s.state.consecutiveSuccesses < 0) violations.push(`step ${i}: negative success count`);
       state = s.state;
     }
-    expect(promotes).toBeGreaterThan(10);
+    expect(violations).toEqual([]);
+    expect(promotes).toBeGreaterThan(5);
   });
 });
