@@ -50,8 +50,8 @@ async function syncOnce(options: WorkspaceSyncOptions, signal: AbortSignal): Pro
     }
     const cloneArgs = options.branch ? ['--branch', options.branch] : [];
     await git(process.cwd(), signal, options.timeoutMs).clone(options.remote, options.dir, cloneArgs);
-    const head = await git(options.dir, signal, options.timeoutMs).revparse(['--short', 'HEAD']);
-    return { ok: true, summary: `cloned at ${head.trim()}`, head: head.trim() };
+    const head = (await git(options.dir, signal, options.timeoutMs).revparse(['HEAD'])).trim();
+    return { ok: true, summary: `cloned at ${head.slice(0, 12)}`, head };
   }
 
   const repo = git(options.dir, signal, options.timeoutMs);
@@ -93,9 +93,10 @@ export function gitEnvironment(source: NodeJS.ProcessEnv = process.env): Record<
 function raceAbort<T>(work: Promise<T>, signal: AbortSignal, timeoutMs: number): Promise<T> {
   return new Promise<T>((resolve, reject) => {
     const onAbort = (): void => reject(new Error(`git sync exceeded GIT_TIMEOUT (${timeoutMs / 1000}s)`));
+    // Settle on `work` first, even when already aborted, so its later rejection is never unhandled.
+    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
     if (signal.aborted) return onAbort();
     signal.addEventListener('abort', onAbort, { once: true });
-    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
   });
 }
 
