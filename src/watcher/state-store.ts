@@ -55,16 +55,3 @@ export function createFileStateStore(dir: string, now: () => number = Date.now):
     },
   };
 }
-
-/** For tests and for a watcher whose state directory is unusable: memory only. */
-export function createMemoryStateStore(initial: PersistedState | null = null): StateStore & { saved: PersistedState | null } {
-  const store = {
-    saved: initial,
-    load: () => Promise.resolve({ state: store.saved }),
-    save: (phase: Phase, transition: Transition | null) => {
-      store.saved = { version: 1, phase, savedAt: new Date().toISOString(), transition };
-      return Promise.resolve();
-    },
-  };
-  return store;
-}

@@ -1,7 +1,7 @@
 // The standby project as users deploy it (docker-compose.yml + compose.standby.yml), on a real
 // engine, with a fake primary on its own network and the fast fake gateway as openclaw-standby.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ComposeProject, runningIntervals, type DockerEvent } from './support/compose-project.ts';
+import { ComposeProject, intervalsBetween, runningIntervals } from './support/compose-project.ts';
 import { dockerSocketGid, FAKE_GATEWAY_IMAGE, WATCHER_TEST_IMAGE } from './support/engine.ts';
 import { run, waitFor } from './support/run.ts';
 
@@ -106,7 +106,14 @@ describe('standby watcher on a real Docker engine', () => {
   });
 
   it('a watcher restarted while the primary is healthy stops a stray gateway it finds', async () => {
-    await run('docker', ['stop', '-t', '5', project.watcherName]);
+    // SIGTERM: the watcher exits 0 well within its 5 s budget, leaving the gateway as it is.
+    const stopBegan = Date.now();
+    await run('docker', ['stop', '-t', '10', project.watcherName]);
+    const stopMs = Date.now() - stopBegan;
+    const exitCode = (await run('docker', ['inspect', '--format', '{{.State.ExitCode}}', project.watcherName])).stdout.trim();
+    expect(exitCode).toBe('0');
+    expect(stopMs).toBeLessThan(5_000);
+    console.log(`[sigterm] watcher stopped in ${stopMs} ms, exit code ${exitCode}`);
     await run('docker', ['start', gatewayId]);
     const watcherStart = Date.now();
     await run('docker', ['start', project.watcherName]);
@@ -124,7 +131,7 @@ describe('standby watcher on a real Docker engine', () => {
     const now = new Date();
     const gatewayRuns = runningIntervals(await project.events(gatewayId, began, now), now.getTime());
     const primaryEvents = await project.events(primaryId, began, now);
-    const primaryDown = downIntervals(primaryEvents, now.getTime());
+    const primaryDown = intervalsBetween(primaryEvents, 'die', 'start', now.getTime());
     // A run that began while the primary was down is a promotion; every other run is a stray:
     // after `up -d`, hand-started, and found by a restarted watcher.
     const strays = gatewayRuns.filter((r) => !primaryDown.some((d) => r.start >= d.start && r.start <= d.end));
@@ -135,17 +142,3 @@ describe('standby watcher on a real Docker engine', () => {
     expect(tooLong.length).toBeLessThanOrEqual(1);
   });
 });
-
-function downIntervals(events: DockerEvent[], until: number): Array<{ start: number; end: number }> {
-  const out: Array<{ start: number; end: number }> = [];
-  let downAt: number | undefined;
-  for (const e of events) {
-    if (e.action === 'die' && downAt === undefined) downAt = e.at;
-    if (e.action === 'start' && downAt !== undefined) {
-      out.push({ start: downAt, end: e.at });
-      downAt = undefined;
-    }
-  }
-  if (downAt !== undefined) out.push({ start: downAt, end: until });
-  return out;
-}

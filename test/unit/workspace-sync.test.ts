@@ -21,10 +21,33 @@ afterEach(async () => {
 
 function tempDir(): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'workspace-sync-'));
-  fs.appendFileSync('/tmp/wsdebug.log', `${expect.getState().currentTestName} ${dir}\n`);
-  // A git killed by the timeout may still be cleaning up for a moment: retry the removal.
-  cleanups.push(() => fs.rmSync(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 50 }));
+  cleanups.push(async () => {
+    // rmSync gives up quietly when git is still deleting in there (a killed clone cleaning up): retry.
+    for (let attempt = 0; attempt < 20 && fs.existsSync(dir); attempt++) {
+      if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 50));
+      fs.rmSync(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 50 });
+    }
+  });
   return dir;
+}
+
+async function waitFor(condition: () => boolean, timeoutMs: number): Promise<boolean> {
+  const until = performance.now() + timeoutMs;
+  while (!condition()) {
+    if (performance.now() > until) return false;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  return true;
+}
+
+/**
+ * A clone killed by the timeout removes its half-made `.git` on its way out (after the sync has
+ * already returned). Waiting for that proves the next sync can clone afresh, and keeps the removal
+ * of the directory from racing git's own cleanup.
+ */
+async function expectCloneCleanedUp(dir: string): Promise<void> {
+  expect(await waitFor(() => !fs.existsSync(path.join(dir, '.git')), 3_000)).toBe(true);
+  expect(fs.readdirSync(dir)).toEqual([]);
 }
 
 /** Runs git for test setup, with an identity and no dependence on the user's git configuration. */
@@ -258,6 +281,7 @@ describe('createWorkspaceSync', () => {
     expect(error).toMatch(/GIT_TIMEOUT|timeout/i);
     expect(elapsed).toBeLessThan(3_000);
     expect(server.connections()).toBeGreaterThan(0);
+    await expectCloneCleanedUp(dir);
   });
 
   it('stops a hanging sync as soon as the caller aborts', async () => {
@@ -271,6 +295,7 @@ describe('createWorkspaceSync', () => {
 
     expect(error).not.toBe('');
     expect(performance.now() - started).toBeLessThan(3_000);
+    await expectCloneCleanedUp(dir);
   });
 
   // Vitest fails the run on an unhandled rejection, which an already-aborted signal used to cause.

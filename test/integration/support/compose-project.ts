@@ -117,17 +117,25 @@ export class ComposeProject {
   }
 }
 
-/** [start, end) intervals during which a container ran, from its start/die events. */
-export function runningIntervals(events: DockerEvent[], until: number): Array<{ start: number; end: number }> {
+/**
+ * [open, close) intervals between an opening and a closing lifecycle event, e.g. start→die for
+ * "was running" and die→start for "was down". An interval still open ends at `until`.
+ */
+export function intervalsBetween(events: DockerEvent[], open: string, close: string, until: number): Array<{ start: number; end: number }> {
   const intervals: Array<{ start: number; end: number }> = [];
-  let startedAt: number | undefined;
+  let openedAt: number | undefined;
   for (const event of events) {
-    if (event.action === 'start' && startedAt === undefined) startedAt = event.at;
-    if (event.action === 'die' && startedAt !== undefined) {
-      intervals.push({ start: startedAt, end: event.at });
-      startedAt = undefined;
+    if (event.action === open && openedAt === undefined) openedAt = event.at;
+    if (event.action === close && openedAt !== undefined) {
+      intervals.push({ start: openedAt, end: event.at });
+      openedAt = undefined;
     }
   }
-  if (startedAt !== undefined) intervals.push({ start: startedAt, end: until });
+  if (openedAt !== undefined) intervals.push({ start: openedAt, end: until });
   return intervals;
+}
+
+/** When a container ran, from its start/die events. */
+export function runningIntervals(events: DockerEvent[], until: number): Array<{ start: number; end: number }> {
+  return intervalsBetween(events, 'start', 'die', until);
 }
