@@ -31,7 +31,9 @@ export function createWorkspaceSync(options: WorkspaceSyncOptions): WorkspaceSyn
       const deadline = AbortSignal.timeout(options.timeoutMs);
       const signal = outer ? AbortSignal.any([outer, deadline]) : deadline;
       try {
-        return await raceAbort(syncOnce(options, signal), signal, options.timeoutMs);
+        return await raceAbort(syncOnce(options, signal), signal, () =>
+          outer?.aborted ? 'git sync aborted (watcher stopping)' : `git sync exceeded GIT_TIMEOUT (${options.timeoutMs / 1000}s)`,
+        );
       } catch (error) {
         return { ok: false, error: describeGitError(error, options) };
       }
@@ -73,7 +75,16 @@ async function syncOnce(options: WorkspaceSyncOptions, signal: AbortSignal): Pro
 }
 
 function git(baseDir: string, signal: AbortSignal, timeoutMs: number): SimpleGit {
-  return simpleGit({ baseDir, abort: signal, timeout: { block: timeoutMs }, allowEnvironment: ALLOWED_GIT_ENV }).env(gitEnvironment());
+  const seconds = Math.max(1, Math.ceil(timeoutMs / 1000));
+  return simpleGit({
+    baseDir,
+    abort: signal,
+    timeout: { block: timeoutMs },
+    allowEnvironment: ALLOWED_GIT_ENV,
+    // Killing git leaves its remote-http helper running against a silent server; these make the
+    // helper give up by itself within the same bound.
+    config: ['http.lowSpeedLimit=1', `http.lowSpeedTime=${seconds}`],
+  }).env(gitEnvironment());
 }
 
 /**
@@ -90,9 +101,9 @@ export function gitEnvironment(source: NodeJS.ProcessEnv = process.env): Record<
 }
 
 /** simple-git's abort kills the child, but a stuck DNS lookup inside ssh can still linger: race it. */
-function raceAbort<T>(work: Promise<T>, signal: AbortSignal, timeoutMs: number): Promise<T> {
+function raceAbort<T>(work: Promise<T>, signal: AbortSignal, reason: () => string): Promise<T> {
   return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => reject(new Error(`git sync exceeded GIT_TIMEOUT (${timeoutMs / 1000}s)`));
+    const onAbort = (): void => reject(new Error(reason()));
     // Settle on `work` first, even when already aborted, so its later rejection is never unhandled.
     work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
     if (signal.aborted) return onAbort();
