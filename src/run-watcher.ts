@@ -24,6 +24,7 @@ export async function runWatcher(config: Config, logger: Logger): Promise<void> 
 
   // dockerode honours DOCKER_HOST (e.g. a filtering socket proxy), else the local socket.
   const docker = new Docker();
+  await explainDockerAccess(docker, logger);
   const project = config.gatewayContainer ? undefined : await ownComposeProject(docker, hostname());
   const target: TargetSpec = { container: config.gatewayContainer, service: config.gatewayService, project };
   logger.info(
@@ -82,4 +83,23 @@ export async function runWatcher(config: Config, logger: Logger): Promise<void> 
   process.on('SIGINT', () => shutdown('SIGINT'));
 
   await watcher.run();
+}
+
+/**
+ * One ping at start, so a socket the watcher may not open is explained with its fix instead of
+ * surfacing later as a bare EACCES. The watcher keeps running: the reconcile loop retries.
+ */
+async function explainDockerAccess(docker: Docker, logger: Logger): Promise<void> {
+  try {
+    await docker.ping();
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const hint =
+      code === 'EACCES'
+        ? 'permission denied on the Docker socket: set DOCKER_GID in .env to the output of `stat -c %g /var/run/docker.sock` and recreate the watcher'
+        : code === 'ENOENT'
+          ? 'no Docker socket: mount /var/run/docker.sock into the watcher (or set DOCKER_SOCKET / WATCHER_DOCKER_HOST)'
+          : `Docker is not answering (${errorText(error)}); retrying in the background`;
+    logger.error({ event: 'docker-unreachable', code, err: errorText(error) }, hint);
+  }
 }

@@ -127,6 +127,11 @@ describe('standby watcher on a real Docker engine', () => {
     expect((await project.waitForPhase('watching', 10_000)).gateway.wanted).toBe(false);
   });
 
+  it('the shared workspace volume is writable by the gateway user (uid 1000) in both containers', async () => {
+    const owner = await run('docker', ['exec', project.watcherName, 'stat', '-c', '%u', '/workspace']);
+    expect(owner.stdout.trim()).toBe('1000');
+  });
+
   it('never let the standby gateway run 2 s or longer while the primary was up (engine events)', async () => {
     const now = new Date();
     const gatewayRuns = runningIntervals(await project.events(gatewayId, began, now), now.getTime());
