@@ -204,16 +204,21 @@ export class Watcher {
     const signal = this.abort.signal;
     const sync = await workspace.sync(signal);
     const syncedAt = this.now();
-    const syncReport: PromotionReport['sync'] =
-      'skipped' in sync
-        ? { skipped: true, at: syncedAt }
-        : sync.ok
-          ? { ok: true, at: syncedAt, summary: sync.summary }
-          : { ok: false, at: syncedAt, error: sync.error };
-    this.lastGitSync = { at: syncedAt, ok: !('ok' in sync) || sync.ok, detail: 'skipped' in sync ? sync.reason : sync.ok ? sync.summary : sync.error };
-    if ('skipped' in sync) logger.info({ event: 'workspace-sync-skipped' }, `workspace sync skipped: ${sync.reason}`);
-    else if (sync.ok) logger.info({ event: 'workspace-synced', summary: sync.summary }, `workspace ${sync.summary}`);
-    else logger.error({ event: 'workspace-sync-failed', err: sync.error }, `WORKSPACE SYNC FAILED, promoting anyway with the workspace as it is: ${sync.error}`);
+    // One branch per outcome: the report for decide, /status's lastGitSync, and the log line.
+    let syncReport: PromotionReport['sync'];
+    if ('skipped' in sync) {
+      syncReport = { skipped: true, at: syncedAt };
+      this.lastGitSync = { at: syncedAt, ok: true, detail: sync.reason };
+      logger.info({ event: 'workspace-sync-skipped' }, `workspace sync skipped: ${sync.reason}`);
+    } else if (sync.ok) {
+      syncReport = { ok: true, at: syncedAt, summary: sync.summary };
+      this.lastGitSync = { at: syncedAt, ok: true, detail: sync.summary };
+      logger.info({ event: 'workspace-synced', summary: sync.summary }, `workspace ${sync.summary}`);
+    } else {
+      syncReport = { ok: false, at: syncedAt, error: sync.error };
+      this.lastGitSync = { at: syncedAt, ok: false, detail: sync.error };
+      logger.error({ event: 'workspace-sync-failed', err: sync.error }, `WORKSPACE SYNC FAILED, promoting anyway with the workspace as it is: ${sync.error}`);
+    }
     if (signal.aborted) return;
 
     let start: PromotionReport['start'];
