@@ -1,8 +1,11 @@
 // The real Docker engine the integration tests drive. No engine is a failure, never a skip.
 import { run } from './run.ts';
 
-export const WATCHER_TEST_IMAGE = 'openclaw-failover:test';
-export const FAKE_GATEWAY_IMAGE = 'openclaw-failover-fake-gateway:test';
+// OCF_TEST_TAG lets two checkouts on one engine (worktrees, parallel branches) test side by
+// side without building over each other's images.
+const TEST_TAG = process.env.OCF_TEST_TAG ?? 'test';
+export const WATCHER_TEST_IMAGE = `openclaw-failover:${TEST_TAG}`;
+export const FAKE_GATEWAY_IMAGE = `openclaw-failover-fake-gateway:${TEST_TAG}`;
 export const OPENCLAW_IMAGE = 'ghcr.io/openclaw/openclaw:2026.9.6';
 
 export async function requireDockerEngine(): Promise<void> {
