@@ -76,26 +76,31 @@ async function syncOnce(options: WorkspaceSyncOptions, signal: AbortSignal): Pro
 
 function git(baseDir: string, signal: AbortSignal, timeoutMs: number): SimpleGit {
   const seconds = Math.max(1, Math.ceil(timeoutMs / 1000));
+  const env = gitEnvironment();
   return simpleGit({
     baseDir,
     abort: signal,
     timeout: { block: timeoutMs },
     allowEnvironment: ALLOWED_GIT_ENV,
+    // simple-git refuses GIT_SSH_COMMAND / GIT_ASKPASS unless told: here they are the operator's
+    // own settings (e.g. ssh with a pinned known_hosts), never data from the remote.
+    unsafe: { allowUnsafeSshCommand: 'GIT_SSH_COMMAND' in env || 'GIT_SSH' in env, allowUnsafeAskPass: 'GIT_ASKPASS' in env },
     // Killing git leaves its remote-http helper running against a silent server; these make the
     // helper give up by itself within the same bound.
     config: ['http.lowSpeedLimit=1', `http.lowSpeedTime=${seconds}`],
-  }).env(gitEnvironment());
+  }).env(env);
 }
 
 /**
  * A minimal environment for git: what it needs to find itself, ssh and the operator's
  * SSH settings, and nothing else of the watcher's (tokens stay out of child processes).
+ * Blank values count as unset: compose passes `GIT_SSH_COMMAND: ${GIT_SSH_COMMAND:-}` as "".
  */
 export function gitEnvironment(source: NodeJS.ProcessEnv = process.env): Record<string, string> {
   const env: Record<string, string> = { GIT_TERMINAL_PROMPT: '0' };
   for (const name of ['PATH', 'HOME', 'LANG', 'SSH_AUTH_SOCK', ...ALLOWED_GIT_ENV]) {
     const value = source[name];
-    if (value !== undefined && !(name === 'GIT_TERMINAL_PROMPT')) env[name] = value;
+    if (value !== undefined && value.trim() !== '' && name !== 'GIT_TERMINAL_PROMPT') env[name] = value;
   }
   return env;
 }

@@ -1,6 +1,6 @@
 // Real git against local bare repositories (and loopback-only servers for the failure cases):
 // the workspace sync must clone, fast-forward, refuse to lose local work and stay within its timeout.
-import { describe, it, expect, afterEach } from 'vitest';
+import { describe, it, expect, afterEach, vi } from 'vitest';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
@@ -313,6 +313,36 @@ describe('createWorkspaceSync', () => {
   });
 });
 
+describe('createWorkspaceSync with the SSH settings compose passes', () => {
+  afterEach(() => {
+    vi.unstubAllEnvs();
+  });
+
+  // compose.standby.yml passes `GIT_SSH_COMMAND: ${GIT_SSH_COMMAND:-}`: unset on the host means "".
+  it('syncs when GIT_SSH_COMMAND is set but blank', async () => {
+    vi.stubEnv('GIT_SSH_COMMAND', '');
+    const remote = makeRemote();
+
+    expect(expectOk(await sync({ dir: tempDir(), remote: remote.bare })).head).toBe(remote.head);
+  });
+
+  it("uses the operator's GIT_SSH_COMMAND for an ssh remote", async () => {
+    // A stand-in for ssh that records its call and runs the remote command locally, so the
+    // sync goes through the configured command end to end without any network.
+    const bin = tempDir();
+    const calls = path.join(bin, 'calls.log');
+    const fakeSsh = path.join(bin, 'fake-ssh');
+    fs.writeFileSync(fakeSsh, `#!/bin/sh\necho "$@" >> '${calls}'\nfor last; do :; done\nexec sh -c "$last"\n`, { mode: 0o755 });
+    vi.stubEnv('GIT_SSH_COMMAND', `${fakeSsh} -o StrictHostKeyChecking=yes`);
+    const remote = makeRemote();
+
+    const result = expectOk(await sync({ dir: tempDir(), remote: `git-host.invalid:${remote.bare}` }));
+
+    expect(result.head).toBe(remote.head);
+    expect(fs.readFileSync(calls, 'utf8')).toContain('-o StrictHostKeyChecking=yes git-host.invalid');
+  });
+});
+
 describe('gitEnvironment', () => {
   const source = {
     PATH: '/usr/local/bin:/usr/bin',
@@ -355,6 +385,10 @@ describe('gitEnvironment', () => {
 
   it('leaves out variables that are not set', () => {
     expect(gitEnvironment({ PATH: '/bin' })).toEqual({ GIT_TERMINAL_PROMPT: '0', PATH: '/bin' });
+  });
+
+  it('treats blank values as unset', () => {
+    expect(gitEnvironment({ PATH: '/bin', GIT_SSH_COMMAND: '', GIT_ASKPASS: '  ' })).toEqual({ GIT_TERMINAL_PROMPT: '0', PATH: '/bin' });
   });
 
   it('reads process.env by default', () => {
