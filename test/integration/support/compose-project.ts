@@ -15,6 +15,9 @@ export interface StatusDoc {
   lastTransition: {
     kind: string;
     outcome: string;
+    decidedAt: string;
+    readyAt: string | null;
+    finishedAt: string | null;
     problems: string[];
     timings: Record<string, number | undefined>;
   } | null;

@@ -1,0 +1,69 @@
+// Measures failover and failback on a real engine, with the deployment the e2e scenarios use:
+// the primary is killed (docker kill), the standby is promoted to ready, the primary is started
+// again and the standby is demoted. Every instant comes from a clock shared by the watcher, the
+// engine and this script (one host), so the differences are comparable.
+import { run } from '../test/integration/support/run.ts';
+import type { FailoverPair } from '../test/e2e/support/failover-pair.ts';
+
+export interface FailoverSample {
+  /** docker kill of the primary → the watcher's promotion decision. */
+  detectionMs: number;
+  /** Decision → `docker start` issued (the watcher's own work, git sync included). */
+  overheadMs: number;
+  /** Decision → the engine reports the standby container started. */
+  startMs: number;
+  /** docker kill of the primary → the standby's /readyz answers 200 (seen from the host). */
+  readyMs: number;
+  /** Standby container started → its /readyz 200: the gateway's own boot. */
+  bootMs: number;
+  /** Primary healthy again (seen from the host) → the engine reports the standby stopped. */
+  demotionMs: number;
+}
+
+interface EngineEvent {
+  action: string;
+  at: number;
+}
+
+async function engineEvents(containerId: string, since: number, until: number): Promise<EngineEvent[]> {
+  const out = await run('docker', [
+    'events', '--filter', `container=${containerId}`, '--filter', 'type=container',
+    '--since', new Date(since).toISOString(), '--until', new Date(until).toISOString(), '--format', '{{json .}}',
+  ]);
+  return out.stdout
+    .split('\n')
+    .filter((l) => l.trim())
+    .map((l) => JSON.parse(l) as { Action: string; timeNano: number })
+    .map((e) => ({ action: e.Action, at: e.timeNano / 1e6 }));
+}
+
+/** One kill → ready → restart → stopped cycle; leaves the pair at its baseline. */
+export async function measureFailover(pair: FailoverPair, timeouts: { readyMs: number; primaryBootMs: number }): Promise<FailoverSample> {
+  await pair.waitBaseline(timeouts.primaryBootMs);
+  const killedAt = Date.now();
+  await run('docker', ['kill', pair.primaryId]);
+  const readyAt = await pair.waitStandbyReady(timeouts.readyMs);
+  const promoted = await pair.project.waitForPhase('promoted', 30_000);
+  const t = promoted.lastTransition;
+  if (!t || t.kind !== 'promotion') throw new Error(`expected a promotion, /status says ${JSON.stringify(t)}`);
+  const decidedAt = Date.parse(t.decidedAt);
+  const started = (await engineEvents(pair.standbyId, killedAt, Date.now())).find((e) => e.action === 'start');
+  if (!started) throw new Error('the engine recorded no start of the standby gateway');
+
+  await run('docker', ['start', pair.primaryId]);
+  const healthyAt = await pair.waitPrimaryHealthyFromHost(timeouts.primaryBootMs);
+  await pair.waitStandbyStopped(60_000);
+  const died = (await engineEvents(pair.standbyId, healthyAt - 1_000, Date.now())).find((e) => e.action === 'die' && e.at >= healthyAt - 1_000);
+  if (!died) throw new Error('the engine recorded no stop of the standby gateway');
+  await pair.waitBaseline(30_000);
+
+  return {
+    detectionMs: decidedAt - killedAt,
+    // The start is issued the moment the sync is done (src/watcher/watcher.ts, promote()).
+    overheadMs: t.timings.syncMs ?? 0,
+    startMs: started.at - decidedAt,
+    readyMs: readyAt - killedAt,
+    bootMs: readyAt - started.at,
+    demotionMs: Math.max(0, died.at - healthyAt),
+  };
+}

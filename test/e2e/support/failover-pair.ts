@@ -1,0 +1,231 @@
+// Two simulated hosts on one engine, deployed from the project's own compose files: the primary
+// (profile primary) on a network standing in for the tailnet, and the standby side (watcher +
+// openclaw-standby) with a git remote and a Docker socket relay. Shared by the e2e scenarios and
+// the benchmark, so both measure the same deployment.
+import { ComposeProject, runningIntervals, type StatusDoc } from '../../integration/support/compose-project.ts';
+import { dockerSocketGid, OPENCLAW_IMAGE, WATCHER_TEST_IMAGE } from '../../integration/support/engine.ts';
+import { run, waitFor } from '../../integration/support/run.ts';
+
+export const E2E_FILES = ['docker-compose.yml', 'compose.standby.yml', 'test/e2e/compose.e2e.yml'];
+
+export interface PairOptions {
+  /** Name prefix of the compose project (a unique suffix is added). */
+  prefix: string;
+  /** Gateway image for both sides: the real OpenClaw image unless a fake is asked for. */
+  gatewayImage?: string;
+  /** Extra or overriding watcher/gateway environment. */
+  env?: Record<string, string>;
+}
+
+export interface ProbeTimes {
+  /** When the test saw the condition (epoch ms). */
+  at: number;
+}
+
+export class FailoverPair {
+  readonly project: ComposeProject;
+  primaryId = '';
+  standbyId = '';
+
+  private constructor(project: ComposeProject) {
+    this.project = project;
+  }
+
+  static async create(options: PairOptions): Promise<FailoverPair> {
+    const project = new ComposeProject(options.prefix, E2E_FILES, {
+      COMPOSE_PROFILES: 'primary,standby',
+      WATCHER_IMAGE: WATCHER_TEST_IMAGE,
+      OPENCLAW_IMAGE: options.gatewayImage ?? OPENCLAW_IMAGE,
+      OPENCLAW_GATEWAY_HOST: '127.0.0.1',
+      OPENCLAW_GATEWAY_PORT: '',
+      OPENCLAW_PRIMARY_CONFIG_DIR: './config/ci',
+      OPENCLAW_STANDBY_CONFIG_DIR: './config/ci',
+      OPENCLAW_SKIP_CHANNELS: '1',
+      OPENCLAW_GATEWAY_TOKEN: 'e2e-gateway-token-0123456789abcdef',
+      DOCKER_GID: await dockerSocketGid(),
+      WATCHER_DOCKER_HOST: 'tcp://docker-relay:2375',
+      PRIMARY_URL: 'http://openclaw-gateway:18789/healthz',
+      WORKSPACE_REMOTE: 'git://git-remote/workspace.git',
+      WORKSPACE_BRANCH: 'main',
+      CHECK_INTERVAL: '2',
+      CHECK_TIMEOUT: '2',
+      FAIL_THRESHOLD: '3',
+      RECOVER_THRESHOLD: '3',
+      PROMOTE_READY_TIMEOUT: '120',
+      GIT_TIMEOUT: '5',
+      ...options.env,
+    });
+    return new FailoverPair(project);
+  }
+
+  async up(): Promise<void> {
+    // The primary first, so the watcher does not start while the primary is still booting
+    // (on a real pair the primary has been up for days when the standby is deployed).
+    await this.project.compose(['up', '-d', '--no-build', 'openclaw-gateway']);
+    this.primaryId = await this.project.containerId('openclaw-gateway');
+    await this.waitPrimaryHealthyFromHost(180_000);
+    await this.project.up();
+    this.standbyId = await this.project.containerId('openclaw-standby');
+  }
+
+  async down(): Promise<void> {
+    await this.project.down();
+  }
+
+  status(): Promise<StatusDoc> {
+    return this.project.status();
+  }
+
+  /** The primary answers its health probe on its published loopback port. */
+  async primaryHealthy(): Promise<boolean> {
+    const port = await this.publishedPort(this.primaryId);
+    if (!port) return false;
+    try {
+      const res = await fetch(`http://${port}/healthz`, { signal: AbortSignal.timeout(1_000) });
+      const body = (await res.json()) as { ok?: boolean };
+      return res.status === 200 && body.ok === true;
+    } catch {
+      return false;
+    }
+  }
+
+  async waitPrimaryHealthyFromHost(timeoutMs: number): Promise<number> {
+    await waitFor('primary /healthz from the host', async () => (await this.primaryHealthy()) || undefined, { timeoutMs, intervalMs: 100 });
+    return Date.now();
+  }
+
+  /** The standby gateway's /readyz, asked directly on its published loopback port. */
+  async standbyReady(): Promise<boolean> {
+    const port = await this.publishedPort(this.standbyId);
+    if (!port) return false;
+    try {
+      const res = await fetch(`http://${port}/readyz`, { signal: AbortSignal.timeout(1_000) });
+      const body = (await res.json()) as { ready?: boolean };
+      return res.status === 200 && body.ready === true;
+    } catch {
+      return false;
+    }
+  }
+
+  async waitStandbyReady(timeoutMs: number): Promise<number> {
+    await waitFor('standby /readyz 200 from the host', async () => (await this.standbyReady()) || undefined, { timeoutMs, intervalMs: 100 });
+    return Date.now();
+  }
+
+  async standbyRunning(): Promise<boolean> {
+    return (await this.containerState(this.standbyId)).running;
+  }
+
+  async waitStandbyStopped(timeoutMs: number): Promise<number> {
+    await waitFor('standby gateway stopped', async () => !(await this.standbyRunning()) || undefined, { timeoutMs, intervalMs: 100 });
+    return Date.now();
+  }
+
+  /** Steady state: watcher watching a healthy primary, standby gateway stopped. */
+  async waitBaseline(timeoutMs: number): Promise<StatusDoc> {
+    return waitFor('baseline: watching a healthy primary, standby stopped', async () => {
+      const s = await this.status();
+      if (s.phase !== 'watching' || s.primary.lastProbe?.ok !== true || s.primary.consecutiveSuccesses < 1) return undefined;
+      return (await this.standbyRunning()) ? undefined : s;
+    }, { timeoutMs, intervalMs: 500 });
+  }
+
+  /**
+   * Undoes whatever fault a scenario left behind (a failed assertion must not cascade into the
+   * next scenario): paused or stopped containers, the primary cut off the tailnet.
+   */
+  async restore(timeoutMs: number): Promise<void> {
+    const tailnet = `${this.project.name}_tailnet`;
+    for (const service of ['docker-relay', 'git-remote', 'watcher', 'openclaw-gateway']) {
+      const id = await this.serviceId(service);
+      const state = await this.containerState(id);
+      if (state.paused) await run('docker', ['unpause', id]);
+      else if (!state.running) await run('docker', ['start', id]);
+    }
+    const networks = await run('docker', ['inspect', '--format', '{{json .NetworkSettings.Networks}}', this.primaryId]);
+    if (!(tailnet in (JSON.parse(networks.stdout) as Record<string, unknown>))) {
+      await run('docker', ['network', 'connect', '--alias', 'openclaw-gateway', tailnet, this.primaryId]);
+    }
+    await this.waitPrimaryHealthyFromHost(timeoutMs);
+    await this.waitBaseline(timeoutMs);
+  }
+
+  /** Pushes a commit to the workspace remote from the primary, as its workspace sync would. */
+  async pushFromPrimary(mark: string): Promise<string> {
+    const script = [
+      'set -e',
+      'rm -rf /tmp/ws',
+      'git clone -q git://git-remote/workspace.git /tmp/ws',
+      'cd /tmp/ws',
+      `printf '%s\\n' "${mark}" >> memory.md`,
+      'git add memory.md',
+      `git -c user.name=primary -c user.email=primary@example.invalid commit -q -m "${mark}"`,
+      'git push -q origin HEAD:main',
+      'git rev-parse HEAD',
+    ].join('\n');
+    const out = await run('docker', ['exec', this.primaryId, 'sh', '-c', script], { timeoutMs: 60_000 });
+    return out.stdout.trim().split('\n').at(-1) ?? '';
+  }
+
+  /** HEAD of the standby's workspace checkout, as the watcher left it. */
+  async workspaceHead(): Promise<string> {
+    const out = await run('docker', ['exec', this.project.watcherName, 'git', '-C', '/workspace', 'rev-parse', 'HEAD'], { timeoutMs: 15_000 });
+    return out.stdout.trim();
+  }
+
+  async containerState(id: string): Promise<{ running: boolean; paused: boolean; startedAt: string; restartCount: number; pid: number }> {
+    const out = await run('docker', ['inspect', '--format', '{{json .State}}|{{.RestartCount}}', id]);
+    const [stateJson, restarts] = out.stdout.trim().split('|');
+    const s = JSON.parse(stateJson ?? '{}') as { Running: boolean; Paused: boolean; StartedAt: string; Pid: number };
+    return { running: s.Running, paused: s.Paused, startedAt: s.StartedAt, restartCount: Number(restarts), pid: s.Pid };
+  }
+
+  /** The first lifecycle event of a kind after an instant, from the engine's record (ms precision). */
+  async engineEvent(containerId: string, action: string, since: number): Promise<number | undefined> {
+    const events = await this.project.events(containerId, new Date(since), new Date());
+    return events.find((e) => e.action === action && e.at >= since)?.at;
+  }
+
+  async waitEngineEvent(containerId: string, action: string, since: number, timeoutMs: number): Promise<number> {
+    return waitFor(`engine event ${action}`, () => this.engineEvent(containerId, action, since), { timeoutMs, intervalMs: 250 });
+  }
+
+  /** Times the standby gateway was started by anyone between two instants (engine record). */
+  async standbyStarts(since: Date, until: Date): Promise<number> {
+    return (await this.project.events(this.standbyId, since, until)).filter((e) => e.action === 'start').length;
+  }
+
+  /** Intervals the standby gateway ran, from the engine's record. */
+  async standbyRuns(since: Date, until: Date): Promise<Array<{ start: number; end: number }>> {
+    return runningIntervals(await this.project.events(this.standbyId, since, until), until.getTime());
+  }
+
+  async serviceId(service: string): Promise<string> {
+    return this.project.containerId(service);
+  }
+
+  async watcherLogLines(since: Date): Promise<Array<Record<string, unknown>>> {
+    const out = await run('docker', ['logs', '--since', since.toISOString(), this.project.watcherName], { timeoutMs: 30_000 });
+    return (out.stdout + out.stderr)
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .map((l) => {
+        try {
+          return JSON.parse(l) as Record<string, unknown>;
+        } catch {
+          return {};
+        }
+      });
+  }
+
+  /** host:port the container's 18789 is published on (plain docker: compose's CLI is slow under load). */
+  private async publishedPort(containerId: string): Promise<string | undefined> {
+    const out = await run('docker', ['port', containerId, '18789/tcp'], { allowFailure: true });
+    const port = out.stdout.trim().split('\n')[0];
+    return out.code === 0 && port && !port.endsWith(':0') ? port : undefined;
+  }
+}
+
+export function seconds(ms: number | undefined): string {
+  return ms === undefined ? '-' : `${(ms / 1000).toFixed(1)} s`;
+}
