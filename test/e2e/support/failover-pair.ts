@@ -77,16 +77,8 @@ export class FailoverPair {
   }
 
   /** The primary answers its health probe on its published loopback port. */
-  async primaryHealthy(): Promise<boolean> {
-    const port = await this.publishedPort(this.primaryId);
-    if (!port) return false;
-    try {
-      const res = await fetch(`http://${port}/healthz`, { signal: AbortSignal.timeout(1_000) });
-      const body = (await res.json()) as { ok?: boolean };
-      return res.status === 200 && body.ok === true;
-    } catch {
-      return false;
-    }
+  primaryHealthy(): Promise<boolean> {
+    return this.answers(this.primaryId, '/healthz', 'ok');
   }
 
   async waitPrimaryHealthyFromHost(timeoutMs: number): Promise<number> {
@@ -95,21 +87,26 @@ export class FailoverPair {
   }
 
   /** The standby gateway's /readyz, asked directly on its published loopback port. */
-  async standbyReady(): Promise<boolean> {
-    const port = await this.publishedPort(this.standbyId);
-    if (!port) return false;
-    try {
-      const res = await fetch(`http://${port}/readyz`, { signal: AbortSignal.timeout(1_000) });
-      const body = (await res.json()) as { ready?: boolean };
-      return res.status === 200 && body.ready === true;
-    } catch {
-      return false;
-    }
+  standbyReady(): Promise<boolean> {
+    return this.answers(this.standbyId, '/readyz', 'ready');
   }
 
   async waitStandbyReady(timeoutMs: number): Promise<number> {
     await waitFor('standby /readyz 200 from the host', async () => (await this.standbyReady()) || undefined, { timeoutMs, intervalMs: 100 });
     return Date.now();
+  }
+
+  /** A gateway probe answered 200 with `{<field>: true}` (the body, not just the status, as the watcher reads it). */
+  private async answers(containerId: string, path: string, field: 'ok' | 'ready'): Promise<boolean> {
+    const port = await this.publishedPort(containerId);
+    if (!port) return false;
+    try {
+      const res = await fetch(`http://${port}${path}`, { signal: AbortSignal.timeout(1_000) });
+      const body = (await res.json()) as Record<string, unknown>;
+      return res.status === 200 && body[field] === true;
+    } catch {
+      return false;
+    }
   }
 
   async standbyRunning(): Promise<boolean> {
