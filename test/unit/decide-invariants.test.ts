@@ -6,6 +6,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { initialState } from '../../src/decision/decide.ts';
 import type { Action, Observation, Phase, Policy, PromotionReport, State } from '../../src/decision/model.ts';
+import type { ProbeFailureReason } from '../../src/probe/probe-result.ts';
 import { POLICY, T0, lcg, policy, report, step } from './decide-fixtures.ts';
 import type { ReportShape } from './decide-fixtures.ts';
 
@@ -329,7 +330,7 @@ describe('arbitrary observation sequences (fast-check)', () => {
   });
   const arbObservation: fc.Arbitrary<(now: number) => Observation> = fc.oneof(
     fc.record({ latency: fc.nat(5_000) }).map(({ latency }) => (now: number): Observation => ({ type: 'probe', result: { ok: true, status: 200, latencyMs: latency, startedAt: now - latency } })),
-    fc.constantFrom('timeout', 'refused', 'dns', 'bad-status', 'bad-body', 'error' as const).map((reason) => (now: number): Observation => ({ type: 'probe', result: { ok: false, reason, detail: 'x', latencyMs: 10, startedAt: now - 10 } })),
+    fc.constantFrom<ProbeFailureReason>('timeout', 'refused', 'dns', 'reset', 'unreachable', 'tls', 'redirect', 'status', 'body', 'error').map((reason) => (now: number): Observation => ({ type: 'probe', result: { ok: false, reason, detail: 'x', latencyMs: 10, startedAt: now - 10 } })),
     fc.record({ running: fc.boolean(), event: fc.boolean() }).map(({ running, event }) => (): Observation => ({ type: 'gateway', running, source: event ? 'event' : 'inspect' })),
     fc.record({ start: fc.boolean(), ready: fc.constantFrom('ok', 'failed', 'absent' as const), sync: fc.constantFrom('ok', 'failed', 'skipped' as const) }).map(
       ({ start, ready, sync }) => (now: number): Observation => ({ type: 'promotion-finished', report: report({ sync, start: start ? 'ok' : 'failed', ready: start ? ready : 'absent' }, now - 500) }),
