@@ -29,11 +29,11 @@ const body: fc.Arbitrary<Buffer> = fc.oneof(
   fc.string({ unit: 'grapheme', maxLength: 500 }).map((text) => Buffer.from(text)),
   fc.uint8Array({ maxLength: 2_000 }).map((bytes) => Buffer.from(bytes)),
   fc.integer({ min: 0, max: 300_000 }).map((n) => Buffer.alloc(n, 'x')),
-  fc.constant(Buffer.from('{"ok":true}')),
-  fc.constant(Buffer.from('{"ready":true}')),
+  // Healthy-looking answers, weighted up so the ok branch is exercised often, not by luck.
+  { arbitrary: fc.dictionary(fc.string(), fc.jsonValue()).map((o) => Buffer.from(JSON.stringify({ ...o, ok: true, ready: true }))), weight: 6 },
 );
 
-const status = fc.oneof(fc.integer({ min: 100, max: 599 }), fc.constantFrom(200, 204, 301, 302, 404, 500, 503), fc.integer({ min: -1, max: 1_000 }));
+const status = fc.oneof(fc.integer({ min: 100, max: 599 }), fc.constantFrom(200, 204, 301, 302, 404, 500, 503), fc.integer({ min: 200, max: 299 }), fc.integer({ min: -1, max: 1_000 }));
 
 describe('classifyResponse over arbitrary answers (fast-check)', () => {
   it('ok exactly for a 2xx, untruncated JSON object with the expected field true; otherwise the right reason', () => {
@@ -49,12 +49,14 @@ describe('classifyResponse over arbitrary answers (fast-check)', () => {
         const reason = code >= 300 && code < 400 ? 'redirect' : code < 200 || code >= 300 ? 'status' : 'body';
         expect(verdict.reason).toBe(reason);
         // One printable line of bounded size, whatever the remote sent.
+        // eslint-disable-next-line no-control-regex -- control characters are exactly what must be absent
         expect(verdict.detail).not.toMatch(/[\u0000-\u001f\u007f]/);
         expect(Array.from(verdict.detail).length).toBeLessThanOrEqual(200);
       }),
       { numRuns: 1_000 },
     );
-    expect(oks).toBeGreaterThan(10);
+    // About 1 run in 10 is healthy by construction (weighted bodies, 2xx statuses, untruncated).
+    expect(oks).toBeGreaterThan(20);
   });
 
   it('URL credentials in a redirect Location never reach the detail', () => {

@@ -83,6 +83,7 @@ describe('loadConfig over arbitrary environments (fast-check)', () => {
       }),
       { numRuns: 500 },
     );
+    console.log(`[loadConfig property] ${seen.ok} valid configs, ${seen.problems} problem lists`);
     // Both branches were exercised, not just the problem list.
     expect(seen.ok).toBeGreaterThan(10);
     expect(seen.problems).toBeGreaterThan(10);
