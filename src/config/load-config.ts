@@ -275,7 +275,15 @@ export const SETTING_TABLE: SettingTable = {
     unit: undefined,
     description: "The standby gateway's own readiness URL, polled after it is started.",
     parse(raw, earlier) {
-      if (raw === undefined) return ok(`http://${earlier.gatewayService ?? DEFAULT_SERVICE}:18789/readyz`);
+      if (raw === undefined) {
+        const derived = `http://${earlier.gatewayService ?? DEFAULT_SERVICE}:18789/readyz`;
+        // A valid service name is not always a valid host (e.g. "1.2.3.4.5" reads as a bad IPv4 address).
+        return isHttpUrl(derived)
+          ? ok(derived)
+          : bad(
+              `set GATEWAY_READY_URL explicitly: the default derived from GATEWAY_SERVICE (${derived}) is not a valid URL, e.g. GATEWAY_READY_URL=http://${DEFAULT_SERVICE}:18789/readyz`,
+            );
+      }
       return isHttpUrl(raw)
         ? ok(raw)
         : bad(

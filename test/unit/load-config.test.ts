@@ -55,6 +55,14 @@ describe('loadConfig defaults', () => {
     expect(loadConfig({ PRIMARY_URL, ...blank })).toEqual(loadConfig({ PRIMARY_URL }));
   });
 
+  it('a GATEWAY_SERVICE that makes no valid host (found by the property test) asks for GATEWAY_READY_URL', () => {
+    const [problem, ...rest] = problemsOf({ GATEWAY_SERVICE: '3600.0000001' });
+    expect(rest).toEqual([]);
+    expect(problem).toMatchObject({ name: 'GATEWAY_READY_URL', value: undefined });
+    expect(problem?.expected).toContain('set GATEWAY_READY_URL explicitly');
+    expect(configOf({ GATEWAY_SERVICE: '3600.0000001', GATEWAY_READY_URL: 'http://10.0.0.9:18789/readyz' }).gatewayReadyUrl).toBe('http://10.0.0.9:18789/readyz');
+  });
+
   it('derives the default GATEWAY_READY_URL from GATEWAY_SERVICE', () => {
     expect(configOf({ GATEWAY_SERVICE: 'standby_2' }).gatewayReadyUrl).toBe('http://standby_2:18789/readyz');
   });
