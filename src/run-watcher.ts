@@ -10,6 +10,7 @@ import { createDockerGatewayControl } from './docker/gateway-control.ts';
 import { describeTarget, ownComposeProject, type TargetSpec } from './docker/gateway-target.ts';
 import { createWorkspaceSync } from './git/workspace-sync.ts';
 import { createHttpProbe } from './probe/http-probe.ts';
+import { createWitnessCheck } from './probe/witness-check.ts';
 import { startStatusServer } from './status/status-server.ts';
 import { VERSION } from './version.ts';
 import { createFileStateStore } from './watcher/state-store.ts';
@@ -34,13 +35,29 @@ export async function runWatcher(config: Config, logger: Logger): Promise<void> 
 
   const primary = createHttpProbe({ url: config.primaryUrl, timeoutMs: config.checkTimeoutMs });
   const readiness = createHttpProbe({ url: config.gatewayReadyUrl, timeoutMs: Math.min(2_000, config.promoteReadyTimeoutMs), expect: 'ready' });
+  const witnesses = config.witnessUrls.length > 0 ? createWitnessCheck({ urls: config.witnessUrls, timeoutMs: config.witnessTimeoutMs }) : undefined;
+  if (witnesses) {
+    logger.info(
+      { event: 'partition-guard', witnesses: config.witnessUrls.map(redactUrl), timeoutMs: config.witnessTimeoutMs },
+      `partition guard on: before promoting, at least one of ${config.witnessUrls.length} witness(es) must answer within ${config.witnessTimeoutMs / 1000}s`,
+    );
+  }
   const gateway = createDockerGatewayControl(docker, target, {
     onRetry: (operation, error, attempt, delayMs) =>
       logger.warn({ event: 'docker-retry', operation, attempt, delayMs, err: errorText(error) }, `docker ${operation} failed (${errorText(error)}); retry ${attempt} in ${delayMs} ms`),
   });
   const watcher = new Watcher({
     settings: {
-      policy: { ...DEFAULT_POLICY, failThreshold: config.failThreshold, recoverThreshold: config.recoverThreshold },
+      policy: {
+        ...DEFAULT_POLICY,
+        failThreshold: config.failThreshold,
+        recoverThreshold: config.recoverThreshold,
+        partitionGuard: witnesses !== undefined,
+        minPromotedMs: config.minPromotedMs,
+        flapWindowMs: config.flapWindowMs,
+        flapHoldDownMs: config.flapHoldDownMs,
+        flapHoldDownMaxMs: config.flapHoldDownMaxMs,
+      },
       checkIntervalMs: config.checkIntervalMs,
       stopTimeoutMs: config.stopTimeoutMs,
       strayStopTimeoutMs: 1_000,
@@ -52,6 +69,7 @@ export async function runWatcher(config: Config, logger: Logger): Promise<void> 
     waitReady: (signal) => waitUntilReady({ probe: readiness, timeoutMs: config.promoteReadyTimeoutMs, signal }),
     store: createFileStateStore(config.stateDir),
     logger,
+    witnesses,
   });
 
   const server = await startStatusServer({
@@ -73,7 +91,7 @@ export async function runWatcher(config: Config, logger: Logger): Promise<void> 
       await watcher.stop();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
-      await Promise.allSettled([primary.close(), readiness.close()]);
+      await Promise.allSettled([primary.close(), readiness.close(), witnesses?.close()]);
       logger.info({ event: 'watcher-stopped' }, 'watcher stopped');
       logger.flush();
       process.exit(0);

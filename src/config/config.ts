@@ -36,6 +36,22 @@ export interface Config {
   /** Bound on the whole git sync at promotion. */
   gitTimeoutMs: number;
 
+  /**
+   * Partition guard: URLs that must answer (any HTTP response) before a promotion; empty: off.
+   * May carry credentials: shown only through redactUrl.
+   */
+  witnessUrls: string[];
+  /** Bound on asking all witnesses (they are asked in parallel). */
+  witnessTimeoutMs: number;
+  /** Minimum time promoted before a recovered primary gets the work back; 0: off. */
+  minPromotedMs: number;
+  /** Promote/demote cycles within this window count towards the flap hold-down; 0: off. */
+  flapWindowMs: number;
+  /** Extra failing time required before the next promotion from the second cycle in the window on. */
+  flapHoldDownMs: number;
+  /** Cap of that hold-down, which doubles per further cycle. */
+  flapHoldDownMaxMs: number;
+
   /** Port of the watcher's own /healthz and /status endpoint. */
   statusPort: number;
   /** Directory for the watcher's persisted state (survives watcher restarts). */

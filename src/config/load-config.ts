@@ -4,7 +4,7 @@
 
 import { posix } from 'node:path';
 import type { Config, ConfigProblem, ConfigResult, LogFormat, LogLevel } from './config.ts';
-import { redactUrl } from './redact.ts';
+import { redactUrl, redactUrlList } from './redact.ts';
 
 type Parsed<T> = { ok: true; value: T } | { ok: false; expected: string };
 
@@ -30,6 +30,8 @@ export interface Setting<T> extends Omit<SettingInfo, 'key'> {
   parse(raw: string | undefined, earlier: Partial<Config>): Parsed<T>;
   /** The resolved value as it would be written in the environment (milliseconds back to seconds). */
   show(value: T): string | number | undefined;
+  /** How a bad raw value is shown in a problem; redactUrl unless the setting knows better (lists). */
+  redact?: (raw: string) => string;
 }
 
 const ok = <T>(value: T): Parsed<T> => ({ ok: true, value });
@@ -171,6 +173,26 @@ function isGitRefName(raw: string): boolean {
   );
 }
 
+const WITNESS_EXAMPLE = 'http://100.100.100.100/,https://other-node.example.ts.net:8080/healthz';
+
+/**
+ * A comma-separated list of http(s) URLs, at most 16, each validated on its own so the problem
+ * names every bad entry (redacted: a witness URL may carry credentials).
+ */
+function parseWitnessUrls(raw: string | undefined): Parsed<string[]> {
+  if (raw === undefined) return ok([]);
+  const entries = raw.split(',').map((entry) => entry.trim());
+  const badOnes = entries
+    .map((entry, index) => ({ entry, index }))
+    .filter(({ entry }) => !isHttpUrl(entry))
+    .map(({ entry, index }) => (entry === '' ? `entry ${index + 1} is empty` : `entry ${index + 1} (${JSON.stringify(redactUrl(entry))}) is not an absolute http(s) URL with a host`));
+  const tooMany = entries.length > 16 ? [`${entries.length} entries, at most 16`] : [];
+  if (badOnes.length + tooMany.length === 0) return ok(entries);
+  return bad(
+    `${[...badOnes, ...tooMany].join('; ')}: a comma-separated list of absolute http:// or https:// URLs with a host and no #fragment (unset by default: no partition guard), e.g. WITNESS_URLS=${WITNESS_EXAMPLE}`,
+  );
+}
+
 type SettingTable = { readonly [K in keyof Config]: Setting<Config[K]> };
 
 /**
@@ -253,7 +275,15 @@ export const SETTING_TABLE: SettingTable = {
     unit: undefined,
     description: "The standby gateway's own readiness URL, polled after it is started.",
     parse(raw, earlier) {
-      if (raw === undefined) return ok(`http://${earlier.gatewayService ?? DEFAULT_SERVICE}:18789/readyz`);
+      if (raw === undefined) {
+        const derived = `http://${earlier.gatewayService ?? DEFAULT_SERVICE}:18789/readyz`;
+        // A valid service name is not always a valid host (e.g. "1.2.3.4.5" reads as a bad IPv4 address).
+        return isHttpUrl(derived)
+          ? ok(derived)
+          : bad(
+              `set GATEWAY_READY_URL explicitly: the default derived from GATEWAY_SERVICE (${derived}) is not a valid URL, e.g. GATEWAY_READY_URL=http://${DEFAULT_SERVICE}:18789/readyz`,
+            );
+      }
       return isHttpUrl(raw)
         ? ok(raw)
         : bad(
@@ -313,6 +343,39 @@ export const SETTING_TABLE: SettingTable = {
     show: (value) => value,
   },
   gitTimeoutMs: secondsSetting('GIT_TIMEOUT', 15, 1, 600, 'Bound on the whole git sync at promotion.'),
+  witnessUrls: {
+    name: 'WITNESS_URLS',
+    default: undefined,
+    unit: undefined,
+    description:
+      'Partition guard: comma-separated URLs (e.g. the tailnet coordination host, another node); before promoting, at least one must answer. Unset: no guard.',
+    parse: parseWitnessUrls,
+    redact: redactUrlList,
+    show: (value) => (value.length === 0 ? undefined : value.map(redactUrl).join(',')),
+  },
+  witnessTimeoutMs: secondsSetting('WITNESS_TIMEOUT', 2, 0.1, 60, 'Bound on asking the witnesses (all in parallel); any HTTP answer within it counts.'),
+  minPromotedMs: secondsSetting(
+    'MIN_PROMOTED',
+    60,
+    0,
+    3600,
+    'Minimum time promoted before a recovered primary gets the work back (0: off).',
+  ),
+  flapWindowMs: secondsSetting(
+    'FLAP_WINDOW',
+    600,
+    0,
+    86400,
+    'Promote/demote cycles within this window count towards the flap hold-down (0: flap damping off).',
+  ),
+  flapHoldDownMs: secondsSetting(
+    'FLAP_HOLD_DOWN',
+    30,
+    1,
+    3600,
+    'From the 2nd cycle within FLAP_WINDOW, the next promotion needs the primary failing this much longer; doubles per further cycle.',
+  ),
+  flapHoldDownMaxMs: secondsSetting('FLAP_HOLD_DOWN_MAX', 600, 1, 86400, 'Cap of the flap hold-down.'),
   statusPort: integerSetting(
     'STATUS_PORT',
     8080,
@@ -366,7 +429,7 @@ export function loadConfig(env: Record<string, string | undefined>): ConfigResul
       values[key] = parsed.value;
     } else {
       // Any value may be a URL with credentials pasted into the wrong variable: redact them all.
-      const value = raw === undefined ? undefined : redactUrl(raw);
+      const value = raw === undefined ? undefined : (setting.redact ?? redactUrl)(raw);
       problems.push({ name: setting.name, value, expected: parsed.expected });
     }
   };

@@ -129,6 +129,14 @@ export function redactUrl(url: string): string {
   return changed ? parsed.href : url;
 }
 
+/** A comma-separated list of URLs (WITNESS_URLS), each entry redacted on its own. */
+export function redactUrlList(list: string): string {
+  return list
+    .split(',')
+    .map((entry) => redactUrl(entry))
+    .join(',');
+}
+
 /**
  * A copy of the configuration that is safe to log or serve: every URL-ish field passed through
  * redactUrl. Typed as both Config and a plain record so it can be shown field by field or dumped.
@@ -139,6 +147,7 @@ export function redactConfig(config: Config): Config & Record<string, unknown> {
     primaryUrl: redactUrl(config.primaryUrl),
     gatewayReadyUrl: redactUrl(config.gatewayReadyUrl),
     workspaceRemote: config.workspaceRemote === undefined ? undefined : redactUrl(config.workspaceRemote),
+    witnessUrls: config.witnessUrls.map(redactUrl),
   };
 }
 
@@ -152,8 +161,10 @@ export function secretValuesFromEnv(env: Record<string, string | undefined>): st
     const value = env[name]?.trim();
     if (value) secrets.add(value);
   }
-  for (const name of URL_ENV_NAMES) {
-    const value = env[name]?.trim();
+  // WITNESS_URLS is a comma-separated list: each entry may carry its own credentials.
+  const urls = [...URL_ENV_NAMES.map((name) => env[name]), ...(env.WITNESS_URLS ?? '').split(',')];
+  for (const raw of urls) {
+    const value = raw?.trim();
     if (!value || !URL.canParse(value)) continue;
     const url = new URL(value);
     // A username is only secret when it is the whole credential (`https://<token>@host`); a plain

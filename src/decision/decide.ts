@@ -2,13 +2,23 @@
 // Pure: no clocks, timers or I/O; `now` is injected, so every edge is unit-testable.
 // One function per kind of observation, and one per transition edge, so each rule reads alone.
 import type { ProbeResult } from '../probe/probe-result.ts';
-import type { Decision, Observation, Phase, Policy, PromotionReport, State, Step, Transition } from './model.ts';
+import type { Decision, Observation, Phase, Policy, PromotionReport, State, Step, Transition, WitnessCheck } from './model.ts';
+import { cyclesInWindow, demotionAllowedAt, failingForMs, holdDownMs, promotionRetryDelayMs, withStableRestartReset } from './damping.ts';
 
 export const DEFAULT_POLICY: Policy = {
   failThreshold: 3,
   recoverThreshold: 3,
   restartBackoffMs: 2_000,
   restartBackoffMaxMs: 60_000,
+  // Five times the longest re-start delay: a gateway that ran that long was not crash-looping.
+  restartStableMs: 300_000,
+  promoteRetryBackoffMs: 10_000,
+  promoteRetryBackoffMaxMs: 300_000,
+  partitionGuard: false,
+  minPromotedMs: 60_000,
+  flapWindowMs: 600_000,
+  flapHoldDownMs: 30_000,
+  flapHoldDownMaxMs: 600_000,
 };
 
 /**
@@ -31,6 +41,11 @@ export function initialState(policy: Policy, restored: Phase | null, now: number
     restartAttempts: 0,
     nextRestartAt: now,
     transition: null,
+    gatewayUpSince: null,
+    promotionFailures: 0,
+    nextPromotionAt: now,
+    recentCycles: [],
+    partitionGuard: { checking: false, lastCheck: null },
   };
 }
 
@@ -47,7 +62,9 @@ export function decide(state: State, observation: Observation, now: number): Ste
     case 'gateway-action-finished':
       // Not reconciled here: a start/stop that fails at once would otherwise be re-issued in a
       // hot loop. The next probe (one CHECK_INTERVAL later) reconciles and retries it.
-      return onGatewayActionFinished(state, observation.action, observation.ok, observation.error);
+      return onGatewayActionFinished(state, observation.action, observation.ok, observation.error, now);
+    case 'witnesses-checked':
+      return reconcile(onWitnessesChecked(state, observation.answered, observation.total, observation.detail, now), now);
   }
 }
 
@@ -74,11 +91,11 @@ function reconcile(step: Step, now: number): Step {
 // Observations
 
 function onProbe(previous: State, result: ProbeResult, now: number): Step {
-  const state = countProbe(previous, result, now);
+  const state = withStableRestartReset(withOutageOver(countProbe(previous, result, now)), now);
   const { policy } = state;
   switch (state.phase) {
     case 'watching':
-      if (state.consecutiveFailures >= policy.failThreshold) return beginPromotion(state, now);
+      if (state.consecutiveFailures >= policy.failThreshold) return promoteIfAllowed(state, now);
       if (!result.ok) return noted(state, probeFailureDecision(state, 'warn'));
       if (previous.consecutiveFailures > 0) {
         return noted(state, {
@@ -89,7 +106,7 @@ function onProbe(previous: State, result: ProbeResult, now: number): Step {
       }
       return { state, actions: [] };
     case 'promoted':
-      if (state.consecutiveSuccesses >= policy.recoverThreshold) return beginDemotion(state, now);
+      if (state.consecutiveSuccesses >= policy.recoverThreshold) return demoteIfAllowed(state, now);
       if (result.ok) {
         return noted(state, {
           event: 'primary-answering',
@@ -107,7 +124,8 @@ function onProbe(previous: State, result: ProbeResult, now: number): Step {
 }
 
 function onGatewayObserved(previous: State, running: boolean, detail: string | undefined, now: number): Step {
-  const state: State = { ...previous, gatewayRunning: running };
+  const upSince = running ? (previous.gatewayUpSince ?? now) : null;
+  const state: State = withStableRestartReset({ ...previous, gatewayRunning: running, gatewayUpSince: upSince }, now);
   switch (state.phase) {
     case 'watching':
       if (running && state.pendingGatewayAction !== 'stop') return stopStrayGateway(state, detail);
@@ -150,12 +168,15 @@ function onPromotionFinished(previous: State, report: PromotionReport, now: numb
       finishedAt: now,
       problems: [...problems, `gateway start failed: ${report.start.error}`],
     };
-    // Back to watching with the failure streak intact: the next failed probe promotes again.
-    const state = enterPhase({ ...previous, transition }, 'watching', now);
+    // Back to watching with the failure streak intact: the first failed probe after a growing,
+    // capped delay promotes again (not every probe: each attempt also runs a git sync).
+    const promotionFailures = previous.promotionFailures + 1;
+    const delay = promotionRetryDelayMs(previous.policy, promotionFailures);
+    const state = enterPhase({ ...previous, transition, promotionFailures, nextPromotionAt: now + delay }, 'watching', now);
     return {
       state,
       actions: [{ type: 'persist' }],
-      decision: { event: 'promotion-failed', reason: report.start.error, level: 'error' },
+      decision: { event: 'promotion-failed', reason: `${report.start.error} (failed promotion #${promotionFailures}; next attempt not before ${delay} ms from now)`, level: 'error' },
     };
   }
 
@@ -170,7 +191,7 @@ function onPromotionFinished(previous: State, report: PromotionReport, now: numb
     problems,
   };
   const state = enterPhase(
-    { ...previous, transition, gatewayRunning: true, restartAttempts: 0, nextRestartAt: now },
+    { ...previous, transition, gatewayRunning: true, gatewayUpSince: now, restartAttempts: 0, nextRestartAt: now, promotionFailures: 0, nextPromotionAt: now },
     'promoted',
     now,
   );
@@ -179,8 +200,9 @@ function onPromotionFinished(previous: State, report: PromotionReport, now: numb
     reason: readyOk ? 'standby gateway started and ready' : `standby gateway started but ${problems.at(-1) ?? 'not ready'}`,
     level: transition.outcome === 'succeeded' ? 'info' : 'warn',
   };
-  // The primary may have come back while the standby booted: hand back at once.
-  if (state.consecutiveSuccesses >= state.policy.recoverThreshold) {
+  // The primary may have come back while the standby booted: hand back at once, unless
+  // MIN_PROMOTED holds the standby in charge (then a later healthy probe hands back).
+  if (state.consecutiveSuccesses >= state.policy.recoverThreshold && now >= demotionAllowedAt(state)) {
     const demotion = beginDemotion(state, now);
     return { ...demotion, actions: [{ type: 'persist' }, ...demotion.actions] };
   }
@@ -196,10 +218,11 @@ function onDemotionFinished(previous: State, ok: boolean, error: string | undefi
     'watching',
     now,
   );
-  // The primary may have died again while the standby was stopping.
+  // The primary may have died again while the standby was stopping. A promotion held back
+  // (backoff, hold-down) is looked at again on the next failed probe.
   if (state.consecutiveFailures >= state.policy.failThreshold) {
-    const promotion = beginPromotion(state, now);
-    return { ...promotion, actions: [{ type: 'persist' }, ...promotion.actions] };
+    const promotion = promoteIfAllowed(state, now);
+    if (promotion.actions.length > 0) return { ...promotion, actions: [{ type: 'persist' }, ...promotion.actions] };
   }
   return {
     state,
@@ -210,11 +233,12 @@ function onDemotionFinished(previous: State, ok: boolean, error: string | undefi
   };
 }
 
-function onGatewayActionFinished(previous: State, action: 'start' | 'stop', ok: boolean, error: string | undefined): Step {
+function onGatewayActionFinished(previous: State, action: 'start' | 'stop', ok: boolean, error: string | undefined, now: number): Step {
   const state: State = {
     ...previous,
     pendingGatewayAction: previous.pendingGatewayAction === action ? null : previous.pendingGatewayAction,
     gatewayRunning: ok ? action === 'start' : previous.gatewayRunning,
+    gatewayUpSince: ok ? (action === 'start' ? now : null) : previous.gatewayUpSince,
   };
   if (ok) return { state, actions: [] };
   return {
@@ -224,12 +248,84 @@ function onGatewayActionFinished(previous: State, action: 'start' | 'stop', ok: 
   };
 }
 
+/**
+ * Partition guard: the witnesses' answer to a check-witnesses. Any answer means this standby can
+ * still see the network, so the primary's silence is the primary's; none means this standby is the
+ * isolated one, and promoting it would give the users two gateways once the network heals.
+ */
+function onWitnessesChecked(previous: State, answered: string[], total: number, detail: string | undefined, now: number): Step {
+  const reachable = answered.length > 0;
+  const promotable = previous.phase === 'watching' && previous.consecutiveFailures >= previous.policy.failThreshold;
+  const heard = reachable ? `${answered.length}/${total} witness(es) answered (${answered.join(', ')})` : `no witness answered (0/${total}${detail ? `: ${detail}` : ''})`;
+  const reason = !promotable
+    ? `${heard}; the primary answered again meanwhile: not promoting`
+    : reachable
+      ? `${heard}: the network is up and the primary is not, promoting`
+      : `${heard}: this standby is the isolated one, NOT promoting; re-checking on the next failed probe`;
+  const lastCheck: WitnessCheck = { at: now, reachable, answered, reason };
+  const state: State = { ...previous, partitionGuard: { checking: false, lastCheck } };
+  if (!promotable) return noted(state, { event: 'witnesses-checked', reason, level: 'info' });
+  if (!reachable) return noted(state, { event: 'promotion-withheld', reason, level: 'warn' });
+  return beginPromotion(state, now, heard);
+}
+
 // ---------------------------------------------------------------------------------------------
 // Transition edges
 
-function beginPromotion(state: State, now: number): Step {
+/**
+ * The failure threshold was reached: promote, unless a failed start's backoff or the flap hold-down
+ * is still running, or the partition guard must first hear from a witness.
+ */
+function promoteIfAllowed(state: State, now: number): Step {
+  const { policy } = state;
+  if (state.promotionFailures > 0 && now < state.nextPromotionAt) {
+    return noted(state, {
+      event: 'promotion-backoff',
+      reason: `${state.promotionFailures} promotion(s) in a row failed to start the gateway; next attempt in ${state.nextPromotionAt - now} ms (${state.consecutiveFailures} failed probes)`,
+      level: 'warn',
+    });
+  }
+  const holdDown = holdDownMs(state, now);
+  const failing = failingForMs(state, now);
+  if (failing < holdDown) {
+    const cycles = cyclesInWindow(state.recentCycles, policy, now).length;
+    return noted(state, {
+      event: 'promotion-held-down',
+      reason: `flap damping: ${cycles} promote/demote cycles within FLAP_WINDOW=${policy.flapWindowMs / 1000}s, so the primary must fail for ${holdDown} ms before promoting; failing for ${failing} ms (${state.consecutiveFailures} failed probes)`,
+      level: 'warn',
+    });
+  }
+  if (policy.partitionGuard) {
+    if (state.partitionGuard.checking) return noted(state, probeFailureDecision(state, 'debug'));
+    return {
+      state: { ...state, partitionGuard: { ...state.partitionGuard, checking: true } },
+      actions: [{ type: 'check-witnesses' }],
+      decision: {
+        event: 'check-witnesses',
+        reason: `${state.consecutiveFailures} consecutive failed probes (FAIL_THRESHOLD=${policy.failThreshold}); asking the witnesses whether this standby is the isolated one before promoting`,
+        level: 'warn',
+      },
+    };
+  }
+  return beginPromotion(state, now);
+}
+
+/** The recovery threshold was reached while promoted: demote, unless MIN_PROMOTED has not passed. */
+function demoteIfAllowed(state: State, now: number): Step {
+  const allowedAt = demotionAllowedAt(state);
+  if (now < allowedAt) {
+    return noted(state, {
+      event: 'demotion-held',
+      reason: `primary healthy ${state.consecutiveSuccesses}/${state.policy.recoverThreshold}, but MIN_PROMOTED=${state.policy.minPromotedMs / 1000}s keeps the standby in charge for ${allowedAt - now} ms more`,
+      level: 'info',
+    });
+  }
+  return beginDemotion(state, now);
+}
+
+function beginPromotion(state: State, now: number, witnesses?: string): Step {
   const last = state.lastProbe;
-  const reason = `${state.consecutiveFailures} consecutive failed probes (FAIL_THRESHOLD=${state.policy.failThreshold}), last: ${last?.reason ?? 'unknown'}${last?.detail ? ` (${last.detail})` : ''}`;
+  const reason = `${state.consecutiveFailures} consecutive failed probes (FAIL_THRESHOLD=${state.policy.failThreshold}), last: ${last?.reason ?? 'unknown'}${last?.detail ? ` (${last.detail})` : ''}${witnesses ? `; ${witnesses}` : ''}`;
   const transition: Transition = {
     kind: 'promotion',
     reason,
@@ -256,8 +352,10 @@ function beginDemotion(state: State, now: number): Step {
     outcome: 'in-progress',
     problems: [],
   };
+  // Each demotion closes one promote/demote cycle, which flap damping counts.
+  const recentCycles = [...cyclesInWindow(state.recentCycles, state.policy, now), now];
   return {
-    state: enterPhase({ ...state, transition, pendingGatewayAction: null }, 'demoting', now),
+    state: enterPhase({ ...state, transition, pendingGatewayAction: null, recentCycles }, 'demoting', now),
     actions: [{ type: 'persist' }, { type: 'demote' }],
     decision: { event: 'demote', reason, level: 'info' },
   };
@@ -300,6 +398,12 @@ function countProbe(state: State, result: ProbeResult, now: number): State {
     streakStartedAt: continuing ? state.streakStartedAt : result.startedAt,
     lastProbe,
   };
+}
+
+/** A primary healthy for RECOVER_THRESHOLD probes while watching ended the outage: failed promotions are forgotten. */
+function withOutageOver(state: State): State {
+  if (state.phase !== 'watching' || state.promotionFailures === 0 || state.consecutiveSuccesses < state.policy.recoverThreshold) return state;
+  return { ...state, promotionFailures: 0, nextPromotionAt: state.lastProbe?.at ?? state.nextPromotionAt };
 }
 
 function shouldRestartGateway(state: State, now: number): boolean {

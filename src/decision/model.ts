@@ -17,6 +17,39 @@ export interface Policy {
   restartBackoffMs: number;
   /** Upper bound of that delay. */
   restartBackoffMaxMs: number;
+  /** A re-started gateway that has run this long resets the re-start backoff (restartAttempts). */
+  restartStableMs: number;
+  /** First delay before promoting again after a promotion whose `docker start` failed; doubles per failure. */
+  promoteRetryBackoffMs: number;
+  /** Upper bound of that delay. */
+  promoteRetryBackoffMaxMs: number;
+  /** WITNESS_URLS are configured: a promotion waits for at least one of them to answer. */
+  partitionGuard: boolean;
+  /** MIN_PROMOTED: a promotion lasts at least this long before a recovered primary gets it back (0: off). */
+  minPromotedMs: number;
+  /** FLAP_WINDOW: promote/demote cycles this recent count towards the hold-down (0: flap damping off). */
+  flapWindowMs: number;
+  /** FLAP_HOLD_DOWN: the extra failing time required once FLAP_FREE_CYCLES cycles happened in the window. */
+  flapHoldDownMs: number;
+  /** FLAP_HOLD_DOWN_MAX: cap of the hold-down, which doubles per further cycle. */
+  flapHoldDownMaxMs: number;
+}
+
+/** The outcome of asking the witnesses whether this standby can still see the network. */
+export interface WitnessCheck {
+  at: number;
+  /** At least one witness answered (any HTTP response): the network is there, the primary is not. */
+  reachable: boolean;
+  /** Witnesses that answered, as redacted URLs. */
+  answered: string[];
+  /** What was concluded, in one sentence (also the log line's reason). */
+  reason: string;
+}
+
+export interface PartitionGuardState {
+  /** A check-witnesses action is in flight. */
+  checking: boolean;
+  lastCheck: WitnessCheck | null;
 }
 
 export interface LastProbe {
@@ -68,6 +101,15 @@ export interface State {
   nextRestartAt: number;
   /** The current or most recent promotion / demotion. */
   transition: Transition | null;
+  /** Since when the standby gateway is known to run while promoted (for resetting restartAttempts). */
+  gatewayUpSince: number | null;
+  /** Promotions in a row whose `docker start` failed (reset by a started gateway or a recovered primary). */
+  promotionFailures: number;
+  /** Not before this time may a promotion be attempted again after a failed start. */
+  nextPromotionAt: number;
+  /** Times of recent demotion decisions (each ends one promote/demote cycle), pruned to FLAP_WINDOW. */
+  recentCycles: number[];
+  partitionGuard: PartitionGuardState;
 }
 
 export interface PromotionReport {
@@ -84,7 +126,9 @@ export type Observation =
   | { type: 'gateway'; running: boolean; source: 'inspect' | 'event'; detail?: string }
   | { type: 'promotion-finished'; report: PromotionReport }
   | { type: 'demotion-finished'; ok: boolean; error?: string }
-  | { type: 'gateway-action-finished'; action: 'start' | 'stop'; ok: boolean; error?: string };
+  | { type: 'gateway-action-finished'; action: 'start' | 'stop'; ok: boolean; error?: string }
+  /** The answer to check-witnesses: `answered` holds the (redacted) URLs of witnesses that answered. */
+  | { type: 'witnesses-checked'; answered: string[]; total: number; detail?: string };
 
 export type Action =
   /** Sync the workspace, start the gateway, wait for its readiness; report promotion-finished. */
@@ -96,7 +140,9 @@ export type Action =
   /** Reconcile: stop a gateway that must not run, at once. */
   | { type: 'stop-gateway'; reason: string }
   /** The phase changed: write it where a restarted watcher will find it. */
-  | { type: 'persist' };
+  | { type: 'persist' }
+  /** Partition guard: ask every witness, report witnesses-checked (bounded by WITNESS_TIMEOUT). */
+  | { type: 'check-witnesses' };
 
 /** One decision, the unit logged as a single line. */
 export interface Decision {

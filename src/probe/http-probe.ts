@@ -95,7 +95,7 @@ type Outcome =
  * Rejects as soon as `signal` aborts, whatever `work` is doing. undici honours the signal itself;
  * this makes the deadline hold even if some code path inside it does not.
  */
-function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+export function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
   if (signal.aborted) {
     work.catch(() => undefined);
     return Promise.reject(signal.reason as Error);
@@ -154,7 +154,7 @@ async function readCapped(body: BodyStream, max: number, keepPartial: boolean): 
  * Credentials in the URL become a Basic header and leave the URL, so they are never on the request
  * line nor in any error message. Returns an error detail (a string) for an unusable URL.
  */
-function splitCredentials(url: string): { url: string; authorization: string | undefined } | string {
+export function splitCredentials(url: string): { url: string; authorization: string | undefined } | string {
   let parsed: URL;
   try {
     parsed = new URL(url);

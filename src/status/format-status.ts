@@ -24,6 +24,8 @@ interface StatusDoc {
   dockerProblem?: { at?: string; error?: string } | null;
   watcher?: { startedAt?: string; uptimeMs?: number; probes?: number };
   version?: string;
+  partitionGuard?: { configured?: boolean; checking?: boolean; lastCheck?: { at?: string; reachable?: boolean; reason?: string } | null };
+  flapDamping?: { recentCycles?: number; holdDownMs?: number; demotionAllowedAt?: string | null; promotionFailures?: number; nextPromotionAt?: string | null };
 }
 
 export function formatStatus(raw: Record<string, unknown>): string {
@@ -51,6 +53,17 @@ export function formatStatus(raw: Record<string, unknown>): string {
     lines.push(`last ${t.kind}: ${t.outcome} at ${t.decidedAt} (${t.reason})`);
     if (timings) lines.push(`  timings:  ${timings}`);
     for (const problem of t.problems ?? []) lines.push(`  problem:  ${problem}`);
+  }
+  const guard = doc.partitionGuard;
+  if (guard?.configured) {
+    lines.push(`witnesses:  ${guard.checking ? 'being asked now; ' : ''}${guard.lastCheck ? `${guard.lastCheck.reachable ? 'reachable' : 'NONE ANSWERED'} at ${guard.lastCheck.at}: ${guard.lastCheck.reason}` : 'not asked yet'}`);
+  }
+  const damping = doc.flapDamping;
+  if (damping && ((damping.recentCycles ?? 0) > 0 || (damping.promotionFailures ?? 0) > 0 || damping.demotionAllowedAt)) {
+    const parts = [`${damping.recentCycles ?? 0} recent cycle(s), hold-down ${((damping.holdDownMs ?? 0) / 1000).toFixed(0)}s`];
+    if (damping.demotionAllowedAt) parts.push(`no demotion before ${damping.demotionAllowedAt}`);
+    if (damping.nextPromotionAt) parts.push(`${damping.promotionFailures} failed promotion(s), next not before ${damping.nextPromotionAt}`);
+    lines.push(`damping:    ${parts.join('; ')}`);
   }
   if (doc.lastGitSync) lines.push(`git sync:   ${doc.lastGitSync.ok ? 'ok' : 'FAILED'} at ${doc.lastGitSync.at}: ${doc.lastGitSync.detail}`);
   if (doc.dockerProblem) lines.push(`docker:     problem at ${doc.dockerProblem.at}: ${doc.dockerProblem.error}`);

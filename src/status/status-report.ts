@@ -2,6 +2,8 @@
 // needs to see at a glance, with secrets already redacted by the caller.
 import type { Watcher } from '../watcher/watcher.ts';
 import { transitionTimings } from '../watcher/transition-timings.ts';
+import { dampingView } from '../decision/damping.ts';
+import type { State } from '../decision/model.ts';
 
 export interface StatusContext {
   version: string;
@@ -45,6 +47,13 @@ export function buildStatusReport(watcher: Watcher, context: StatusContext, now:
       finishedAt: iso(state.transition.finishedAt),
       timings: transitionTimings(state.transition),
     },
+    partitionGuard: {
+      configured: state.policy.partitionGuard,
+      checking: state.partitionGuard.checking,
+      // Witness URLs in here were redacted by the witness adapter before they reached decide().
+      lastCheck: state.partitionGuard.lastCheck && { ...state.partitionGuard.lastCheck, at: iso(state.partitionGuard.lastCheck.at) },
+    },
+    flapDamping: flapDampingReport(state, now, iso),
     lastGitSync: snap.lastGitSync && { ...snap.lastGitSync, at: iso(snap.lastGitSync.at) },
     dockerProblem: snap.dockerProblem && { ...snap.dockerProblem, at: iso(snap.dockerProblem.at) },
     watcher: {
@@ -68,4 +77,18 @@ export function watcherAlive(watcher: Watcher, context: StatusContext, now: numb
   return age <= budget
     ? { alive: true, reason: `probe loop turned ${age} ms ago` }
     : { alive: false, reason: `probe loop has not turned for ${age} ms (budget ${budget} ms)` };
+}
+
+function flapDampingReport(state: State, now: number, iso: (ms: number | null) => string | null): Record<string, unknown> {
+  const view = dampingView(state, now);
+  return {
+    windowMs: state.policy.flapWindowMs,
+    minPromotedMs: state.policy.minPromotedMs,
+    recentCycles: view.recentCycles,
+    holdDownMs: view.holdDownMs,
+    demotionAllowedAt: iso(view.demotionAllowedAt),
+    promotionFailures: view.promotionFailures,
+    nextPromotionAt: iso(view.nextPromotionAt),
+    restartAttempts: state.restartAttempts,
+  };
 }

@@ -12,6 +12,8 @@ import type { WorkspaceSync } from '../git/workspace-sync.ts';
 import type { StateStore } from './state-store.ts';
 import type { ReadyOutcome } from './wait-ready.ts';
 import { transitionTimings } from './transition-timings.ts';
+import { dampingView } from '../decision/damping.ts';
+import type { WitnessCheck } from '../probe/witness-check.ts';
 
 export interface WatcherSettings {
   policy: Policy;
@@ -31,6 +33,8 @@ export interface WatcherDeps {
   waitReady: (signal: AbortSignal) => Promise<ReadyOutcome>;
   store: StateStore;
   logger: Logger;
+  /** Partition guard: asked before promoting when the policy has partitionGuard on. */
+  witnesses?: WitnessCheck;
   now?: () => number;
   sleep?: Sleep;
 }
@@ -196,6 +200,9 @@ export class Watcher {
       case 'stop-gateway':
         this.track(this.reconcileStop());
         return;
+      case 'check-witnesses':
+        this.track(this.checkWitnesses());
+        return;
     }
   }
 
@@ -265,6 +272,15 @@ export class Watcher {
     else this.deps.logger.error({ event: 'gateway-not-ready-again', err: ready.error }, `re-started standby gateway is not ready: ${ready.error}`);
   }
 
+  private async checkWitnesses(): Promise<void> {
+    const { witnesses } = this.deps;
+    const answer = witnesses
+      ? await witnesses.check(this.abort.signal)
+      : { answered: [], total: 0, detail: 'no witness adapter wired' };
+    if (this.abort.signal.aborted) return;
+    this.dispatch({ type: 'witnesses-checked', ...answer });
+  }
+
   private async reconcileStop(): Promise<void> {
     const began = this.now();
     try {
@@ -294,6 +310,10 @@ export class Watcher {
       failures: state.consecutiveFailures,
       successes: state.consecutiveSuccesses,
     };
+    // Flap damping state on every decision line, so a held-back transition explains itself.
+    const damping = dampingView(state, this.now());
+    if (damping.recentCycles > 0 || damping.promotionFailures > 0) fields.damping = damping;
+    if (observation.type === 'witnesses-checked') fields.witnesses = { answered: observation.answered, total: observation.total, detail: observation.detail };
     if (observation.type === 'probe') {
       fields.probe = observation.result.ok
         ? { ok: true, latencyMs: observation.result.latencyMs }

@@ -27,6 +27,7 @@ describe('failover with the real OpenClaw gateway', () => {
       CHECK_TIMEOUT: '2',
       FAIL_THRESHOLD: '3',
       RECOVER_THRESHOLD: '3',
+      MIN_PROMOTED: '0',
       PROMOTE_READY_TIMEOUT: '90',
     });
     await project.up();

@@ -16,6 +16,16 @@ export const POLICY: Policy = Object.freeze({
   recoverThreshold: 3,
   restartBackoffMs: 2_000,
   restartBackoffMaxMs: 60_000,
+  restartStableMs: 300_000,
+  promoteRetryBackoffMs: 10_000,
+  promoteRetryBackoffMaxMs: 300_000,
+  // The guards below are off here, so the suites that pin the thresholds' own behaviour read
+  // alone; decide-guards.test.ts turns them on.
+  partitionGuard: false,
+  minPromotedMs: 0,
+  flapWindowMs: 0,
+  flapHoldDownMs: 30_000,
+  flapHoldDownMaxMs: 600_000,
 });
 
 export function policy(overrides: Partial<Policy> = {}): Policy {

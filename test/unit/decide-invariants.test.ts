@@ -2,13 +2,15 @@
 // faithfully: every promote / demote / start-gateway / stop-gateway is eventually answered, in a
 // random order and with random outcomes, while the gateway crashes or is started behind the
 // watcher's back. Invariants are checked after every step against an oracle kept by the test.
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { initialState } from '../../src/decision/decide.ts';
 import type { Action, Observation, Phase, Policy, PromotionReport, State } from '../../src/decision/model.ts';
+import type { ProbeFailureReason } from '../../src/probe/probe-result.ts';
 import { POLICY, T0, lcg, policy, report, step } from './decide-fixtures.ts';
 import type { ReportShape } from './decide-fixtures.ts';
 
-type InFlight = 'promote' | 'demote' | 'start' | 'stop';
+type InFlight = 'promote' | 'demote' | 'start' | 'stop' | 'witness';
 
 interface Stats {
   steps: number;
@@ -19,6 +21,7 @@ interface Stats {
   immediateHandBacks: number;
   restarts: number;
   strayStops: number;
+  witnessChecks: number;
   phasesSeen: Set<Phase>;
 }
 
@@ -50,6 +53,7 @@ function simulate({ seed, steps, policy: p, restored }: Simulation): Stats {
     immediateHandBacks: 0,
     restarts: 0,
     strayStops: 0,
+    witnessChecks: 0,
     phasesSeen: new Set(),
   };
 
@@ -79,6 +83,11 @@ function simulate({ seed, steps, policy: p, restored }: Simulation): Stats {
         const okay = rng.chance(0.85);
         if (okay) gatewayRunning = false;
         return { type: 'demotion-finished', ok: okay, ...(okay ? {} : { error: 'stop timed out' }) };
+      }
+      case 'witness': {
+        // Witnesses answer unless this standby is cut off; a cut standby also loses the primary.
+        const answered = rng.chance(primaryUp ? 0.9 : 0.6) ? ['http://witness/'] : [];
+        return { type: 'witnesses-checked', answered, total: 1 };
       }
       case 'start':
       case 'stop': {
@@ -139,7 +148,16 @@ function simulate({ seed, steps, policy: p, restored }: Simulation): Stats {
       if (a.type === 'promote' || a.type === 'demote') inFlight.push(a.type);
       if (a.type === 'start-gateway') inFlight.push('start');
       if (a.type === 'stop-gateway') inFlight.push('stop');
+      if (a.type === 'check-witnesses') inFlight.push('witness');
     }
+    // Partition guard: at most one check in flight, only ever asked while watching.
+    if (emitted.includes('check-witnesses')) {
+      stats.witnessChecks++;
+      check(p.partitionGuard, 'check-witnesses without witnesses configured', i, observation);
+      check(!inFlightBefore.includes('witness'), 'a second check-witnesses while one is in flight', i, observation);
+      check(state.phase === 'watching', `check-witnesses in ${state.phase}`, i, observation);
+    }
+    check(state.partitionGuard.checking === inFlight.includes('witness'), 'partitionGuard.checking disagrees with what is in flight', i, observation);
     const transitionsInFlight = inFlight.filter((t) => t === 'promote' || t === 'demote');
     check(transitionsInFlight.length <= 1, 'more than one transition in flight', i, observation);
     const expectedPhaseInFlight = state.phase === 'promoting' ? ['promote'] : state.phase === 'demoting' ? ['demote'] : [];
@@ -151,7 +169,10 @@ function simulate({ seed, steps, policy: p, restored }: Simulation): Stats {
       stats.promotions++;
       const fromProbe = previous.phase === 'watching' && observation.type === 'probe' && !observation.result.ok;
       const fromDemotion = previous.phase === 'demoting' && observation.type === 'demotion-finished';
-      check(fromProbe || fromDemotion, `promote emitted from ${previous.phase} on ${observation.type}`, i, observation);
+      const fromWitness = previous.phase === 'watching' && observation.type === 'witnesses-checked' && observation.answered.length > 0;
+      // With witnesses configured, only a witness's answer may promote.
+      check(p.partitionGuard ? fromWitness : fromProbe || fromDemotion, `promote emitted from ${previous.phase} on ${observation.type}`, i, observation);
+      check(now >= previous.nextPromotionAt || previous.promotionFailures === 0, 'promote inside the retry backoff', i, observation);
       check(failures >= p.failThreshold, `promote after only ${failures} failures`, i, observation);
       check(JSON.stringify(emitted.slice(-2)) === '["persist","promote"]', `promote actions ${emitted.join(',')}`, i, observation);
     }
@@ -160,6 +181,7 @@ function simulate({ seed, steps, policy: p, restored }: Simulation): Stats {
       const fromProbe = previous.phase === 'promoted' && observation.type === 'probe' && observation.result.ok;
       const fromPromotion = previous.phase === 'promoting' && observation.type === 'promotion-finished';
       if (fromPromotion) stats.immediateHandBacks++;
+      check(previous.phase !== 'promoted' || now - previous.phaseSince >= p.minPromotedMs, 'demote before MIN_PROMOTED', i, observation);
       check(fromProbe || fromPromotion, `demote emitted from ${previous.phase} on ${observation.type}`, i, observation);
       check(successes >= p.recoverThreshold, `demote after only ${successes} successes`, i, observation);
     }
@@ -231,6 +253,17 @@ describe('randomized simulation with faithful adapters', () => {
     expect(stats.demotions).toBeGreaterThan(0);
   });
 
+  it('partition guard, flap damping and MIN_PROMOTED on: invariants hold and the guard is exercised', () => {
+    const p = policy({ partitionGuard: true, minPromotedMs: 5_000, flapWindowMs: 120_000, flapHoldDownMs: 5_000, flapHoldDownMaxMs: 40_000 });
+    for (const seed of [3, 1_234]) {
+      const stats = simulate({ seed, steps: 10_000, policy: p, restored: null });
+      expect(stats.phasesSeen.size).toBe(4);
+      expect(stats.witnessChecks).toBeGreaterThan(stats.promotions);
+      expect(stats.promotions).toBeGreaterThan(5);
+      expect(stats.demotions).toBeGreaterThan(5);
+    }
+  });
+
   it('is deterministic: the same seed gives the same run', () => {
     const a = simulate({ seed: 99, steps: 1_000, policy: POLICY, restored: null });
     const b = simulate({ seed: 99, steps: 1_000, policy: POLICY, restored: null });
@@ -277,5 +310,71 @@ describe('hostile observation order', () => {
     }
     expect(violations).toEqual([]);
     expect(promotes).toBeGreaterThan(5);
+  });
+});
+
+describe('arbitrary observation sequences (fast-check)', () => {
+  const arbPolicy: fc.Arbitrary<Policy> = fc.record({
+    failThreshold: fc.integer({ min: 1, max: 6 }),
+    recoverThreshold: fc.integer({ min: 1, max: 6 }),
+    restartBackoffMs: fc.integer({ min: 0, max: 10_000 }),
+    restartBackoffMaxMs: fc.integer({ min: 0, max: 60_000 }),
+    restartStableMs: fc.integer({ min: 0, max: 60_000 }),
+    promoteRetryBackoffMs: fc.integer({ min: 0, max: 20_000 }),
+    promoteRetryBackoffMaxMs: fc.integer({ min: 0, max: 120_000 }),
+    partitionGuard: fc.boolean(),
+    minPromotedMs: fc.integer({ min: 0, max: 30_000 }),
+    flapWindowMs: fc.integer({ min: 0, max: 600_000 }),
+    flapHoldDownMs: fc.integer({ min: 0, max: 60_000 }),
+    flapHoldDownMaxMs: fc.integer({ min: 0, max: 600_000 }),
+  });
+  const arbObservation: fc.Arbitrary<(now: number) => Observation> = fc.oneof(
+    fc.record({ latency: fc.nat(5_000) }).map(({ latency }) => (now: number): Observation => ({ type: 'probe', result: { ok: true, status: 200, latencyMs: latency, startedAt: now - latency } })),
+    fc.constantFrom<ProbeFailureReason>('timeout', 'refused', 'dns', 'reset', 'unreachable', 'tls', 'redirect', 'status', 'body', 'error').map((reason) => (now: number): Observation => ({ type: 'probe', result: { ok: false, reason, detail: 'x', latencyMs: 10, startedAt: now - 10 } })),
+    fc.record({ running: fc.boolean(), event: fc.boolean() }).map(({ running, event }) => (): Observation => ({ type: 'gateway', running, source: event ? 'event' : 'inspect' })),
+    fc.record({ start: fc.boolean(), ready: fc.constantFrom('ok', 'failed', 'absent' as const), sync: fc.constantFrom('ok', 'failed', 'skipped' as const) }).map(
+      ({ start, ready, sync }) => (now: number): Observation => ({ type: 'promotion-finished', report: report({ sync, start: start ? 'ok' : 'failed', ready: start ? ready : 'absent' }, now - 500) }),
+    ),
+    fc.boolean().map((okay) => (): Observation => ({ type: 'demotion-finished', ok: okay })),
+    fc.record({ start: fc.boolean(), okay: fc.boolean() }).map(({ start, okay }) => (): Observation => ({ type: 'gateway-action-finished', action: start ? 'start' : 'stop', ok: okay })),
+    fc.nat(3).map((n) => (): Observation => ({ type: 'witnesses-checked', answered: Array.from({ length: n }, (_, i) => `http://w${i}/`), total: 3 })),
+  );
+  const arbRun = fc.array(fc.tuple(fc.nat(120_000), arbObservation), { maxLength: 400 });
+
+  it('never throw, never mutate, keep the counters exact, promote only at the threshold and keep every timestamp finite', () => {
+    fc.assert(
+      fc.property(arbPolicy, fc.constantFrom<Phase | null>(null, 'watching', 'promoting', 'promoted', 'demoting'), arbRun, (p, restored, observations) => {
+        let state = initialState(p, restored, T0);
+        let now = T0;
+        let failures = 0;
+        for (const [gap, make] of observations) {
+          now += gap;
+          const observation = make(now);
+          if (observation.type === 'probe') failures = observation.result.ok ? 0 : failures + 1;
+          const s = step(state, observation, now);
+          const emitted = s.actions.map((a) => a.type);
+          if (emitted.includes('promote')) {
+            expect(failures).toBeGreaterThanOrEqual(p.failThreshold);
+            expect(s.state.phase).toBe('promoting');
+            if (p.partitionGuard) expect(observation.type === 'witnesses-checked' || observation.type === 'demotion-finished').toBe(true);
+          }
+          if (emitted.includes('check-witnesses')) expect(p.partitionGuard && !state.partitionGuard.checking).toBe(true);
+          expect(emitted.filter((t) => t === 'promote' || t === 'demote').length).toBeLessThanOrEqual(1);
+          expect(s.state.consecutiveFailures).toBe(failures);
+          expect(s.state.restartAttempts).toBeGreaterThanOrEqual(0);
+          expect(s.state.promotionFailures).toBeGreaterThanOrEqual(0);
+          for (const t of [s.state.nextRestartAt, s.state.nextPromotionAt, s.state.phaseSince, ...s.state.recentCycles]) expect(Number.isFinite(t)).toBe(true);
+          // The flap history never outgrows the window: pruned at each demotion to the cycles within
+          // FLAP_WINDOW of it (only the latest is kept when damping is off).
+          const last = s.state.recentCycles.at(-1);
+          if (last !== undefined) {
+            expect(s.state.recentCycles.every((t) => t === last || last - t < p.flapWindowMs)).toBe(true);
+            if (p.flapWindowMs === 0) expect(s.state.recentCycles).toHaveLength(1);
+          }
+          state = s.state;
+        }
+      }),
+      { numRuns: 300 },
+    );
   });
 });

@@ -6,6 +6,7 @@ import { DEFAULT_POLICY, gatewayWanted, initialState } from '../../src/decision/
 import type { Phase, State, Transition } from '../../src/decision/model.ts';
 import {
   ALL_REPORT_SHAPES,
+  FULL_OK,
   LATENCY_MS,
   POLICY,
   READY_OFFSET,
@@ -64,11 +65,29 @@ describe('initialState', () => {
       restartAttempts: 0,
       nextRestartAt: T0,
       transition: null,
+      gatewayUpSince: null,
+      promotionFailures: 0,
+      nextPromotionAt: T0,
+      recentCycles: [],
+      partitionGuard: { checking: false, lastCheck: null },
     } satisfies State);
   });
 
-  it('DEFAULT_POLICY is 3 / 3 probes and a 2 s … 60 s re-start backoff', () => {
-    expect(DEFAULT_POLICY).toEqual({ failThreshold: 3, recoverThreshold: 3, restartBackoffMs: 2_000, restartBackoffMaxMs: 60_000 });
+  it('DEFAULT_POLICY is 3 / 3 probes, a 2 s … 60 s re-start backoff, a 10 s … 5 min promotion retry, MIN_PROMOTED 60 s and flap damping on', () => {
+    expect(DEFAULT_POLICY).toEqual({
+      failThreshold: 3,
+      recoverThreshold: 3,
+      restartBackoffMs: 2_000,
+      restartBackoffMaxMs: 60_000,
+      restartStableMs: 300_000,
+      promoteRetryBackoffMs: 10_000,
+      promoteRetryBackoffMaxMs: 300_000,
+      partitionGuard: false,
+      minPromotedMs: 60_000,
+      flapWindowMs: 600_000,
+      flapHoldDownMs: 30_000,
+      flapHoldDownMaxMs: 600_000,
+    });
   });
 
   it.each([
@@ -272,24 +291,54 @@ describe('promotion-finished while promoting: every report variant', () => {
       expect(s.decision?.reason).toBe(expectedReason);
     } else {
       expect(s.state.gatewayRunning).toBeNull();
-      expect(s.decision?.reason).toBe('no such container');
+      expect(s.decision?.reason).toBe(`no such container (failed promotion #1; next attempt not before ${POLICY.promoteRetryBackoffMs} ms from now)`);
+      expect(s.state).toMatchObject({ promotionFailures: 1, nextPromotionAt: at + POLICY.promoteRetryBackoffMs });
     }
   });
 
-  it('a failed start goes back to watching with the streak intact: the next failed probe promotes again', () => {
+  it('a failed start goes back to watching with the streak intact: failed probes inside the retry backoff do not promote, the first one after it does', () => {
     const base = reachPromoting();
-    const failed = run(base.state, [promotionFinished({ sync: 'ok', start: 'failed', ready: 'absent' }, base.next - 500), fail], base.next);
+    // Finished at base.next; the backoff is 10 s, probes come every second: 9 held, the 10th promotes.
+    const failed = run(base.state, [promotionFinished({ sync: 'ok', start: 'failed', ready: 'absent' }, base.next - 500), ...repeat(10, fail)], base.next);
     expect(failed.state.phase).toBe('promoting');
     expect(types(failed.actions)).toEqual(['persist', 'persist', 'promote']);
-    expect(events(failed.decisions)).toEqual(['promotion-failed', 'promote']);
+    expect(events(failed.decisions)).toEqual(['promotion-failed', ...repeat(9, 'promotion-backoff'), 'promote']);
+    const promoteAt = failed.actions.at(-1)?.at;
+    expect(promoteAt).toBe(base.next + POLICY.promoteRetryBackoffMs);
     expect(failed.state.transition).toMatchObject({
       kind: 'promotion',
       outcome: 'in-progress',
       streakStartedAt: T0 - LATENCY_MS,
-      decidedAt: base.next + STEP_MS,
+      decidedAt: promoteAt,
       problems: [],
     });
-    expect(failed.state.transition?.reason).toContain('4 consecutive failed probes');
+    expect(failed.state.transition?.reason).toContain('13 consecutive failed probes');
+  });
+
+  it('repeated failed starts: the retry delay doubles up to its cap, and a started gateway resets it', () => {
+    const p = policy({ promoteRetryBackoffMs: 1_000, promoteRetryBackoffMaxMs: 4_000 });
+    let r = reachPromoting(p);
+    const gaps: number[] = [];
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const finishedAt = r.next;
+      r = run(r.state, [promotionFinished({ sync: 'ok', start: 'failed', ready: 'absent' }, finishedAt - 500)], finishedAt);
+      // Probe every 500 ms until the next promote.
+      let probes = 0;
+      while (r.state.phase === 'watching' && probes++ < 100) r = run(r.state, [fail], r.next, 500);
+      expect(r.state.phase).toBe('promoting');
+      gaps.push((r.actions.at(-1)?.at ?? 0) - finishedAt);
+      expect(r.state.promotionFailures).toBe(attempt + 1);
+    }
+    expect(gaps).toEqual([1_000, 2_000, 4_000, 4_000, 4_000]);
+    const started = run(r.state, [promotionFinished(FULL_OK, r.next - 500)], r.next);
+    expect(started.state).toMatchObject({ phase: 'promoted', promotionFailures: 0 });
+  });
+
+  it('a failed start followed by recoverThreshold healthy probes forgets the failure: the next outage promotes at once', () => {
+    const base = reachPromoting();
+    const r = run(base.state, [promotionFinished({ sync: 'ok', start: 'failed', ready: 'absent' }, base.next - 500), ok, ok, ok, fail, fail, fail], base.next);
+    expect(r.state.phase).toBe('promoting');
+    expect(events(r.decisions).at(-1)).toBe('promote');
   });
 
   it('a failed start followed by a healthy probe does not promote again on the next failure', () => {
@@ -444,7 +493,8 @@ describe('gateway-action-finished in every phase', () => {
     expect(s.actions).toEqual([]);
     expect(s.state.pendingGatewayAction).toBeNull();
     expect(s.state.gatewayRunning).toBe(okay ? action === 'start' : base.state.gatewayRunning);
-    expect({ ...s.state, gatewayRunning: base.state.gatewayRunning }).toEqual(base.state);
+    expect(s.state.gatewayUpSince).toBe(okay ? (action === 'start' ? base.next : null) : base.state.gatewayUpSince);
+    expect({ ...s.state, gatewayRunning: base.state.gatewayRunning, gatewayUpSince: base.state.gatewayUpSince }).toEqual(base.state);
     if (okay) expect(s.decision).toBeUndefined();
     else expect(s.decision).toEqual({ event: `gateway-${action}-failed`, reason: 'docker said no', level: 'error' });
   });

@@ -336,3 +336,45 @@ describe('createHttpProbe against real loopback servers', () => {
     expectFailure(await probeFor('ftp://127.0.0.1/healthz').probe(), 'error');
   });
 });
+
+describe('a hostile primary costs at most the timeout and the capped buffer', () => {
+  it('a status line dribbled one byte every 100 ms, forever → timeout within the bound', async () => {
+    let bytes = 0;
+    const base = await startNet((socket) => {
+      const line = 'HTTP/1.1 200 OK\r\ncontent-type: application/json\r\n';
+      const interval = setInterval(() => {
+        if (socket.destroyed) return clearInterval(interval);
+        socket.write(line[bytes % line.length] ?? ' ');
+        bytes++;
+      }, 100);
+      socket.on('close', () => clearInterval(interval));
+    });
+    const failure = expectFailure(await probeFor(`${base}/healthz`).probe(), 'timeout');
+    expect(bytes).toBeGreaterThan(0);
+    expect(failure.latencyMs).toBeLessThan(BOUND_MS);
+  });
+
+  it('30 probes in a row against servers that hold the connection open leave no socket behind and no heap growth', async () => {
+    let open = 0;
+    let accepted = 0;
+    const base = await startNet((socket) => {
+      accepted++;
+      open++;
+      socket.on('close', () => open--);
+      // Reads the request (a paused socket would never see the client's FIN) but never answers.
+      socket.resume();
+    });
+    const probe = probeFor(`${base}/healthz`, { timeoutMs: 150 });
+    const heapBefore = process.memoryUsage().heapUsed;
+    const began = performance.now();
+    for (let i = 0; i < 30; i++) expectFailure(await probe.probe(), 'timeout');
+    const elapsed = performance.now() - began;
+    for (let i = 0; i < 50 && open > 0; i++) await new Promise((resolve) => setTimeout(resolve, 20));
+    // Loose, honest bounds: 30 × 150 ms plus generous slack, every socket closed, heap not hoarding.
+    console.log(`[hostile] 30 held-open probes: ${Math.round(elapsed)} ms, ${accepted} connections, ${open} still open, heap +${Math.round((process.memoryUsage().heapUsed - heapBefore) / 1024)} KiB`);
+    expect(accepted).toBe(30);
+    expect(open).toBe(0);
+    expect(elapsed).toBeLessThan(30 * (150 + 500));
+    expect(process.memoryUsage().heapUsed - heapBefore).toBeLessThan(32 * 1024 * 1024);
+  });
+});

@@ -36,6 +36,12 @@ describe('loadConfig defaults', () => {
         workspaceRemote: undefined,
         workspaceBranch: undefined,
         gitTimeoutMs: 15_000,
+        witnessUrls: [],
+        witnessTimeoutMs: 2_000,
+        minPromotedMs: 60_000,
+        flapWindowMs: 600_000,
+        flapHoldDownMs: 30_000,
+        flapHoldDownMaxMs: 600_000,
         statusPort: 8080,
         stateDir: '/var/lib/openclaw-failover',
         logLevel: 'info',
@@ -47,6 +53,14 @@ describe('loadConfig defaults', () => {
   it('treats empty and whitespace-only values as unset (compose passes VAR= for unset interpolations)', () => {
     const blank = Object.fromEntries(SETTINGS.filter((s) => s.name !== 'PRIMARY_URL').map((s, i) => [s.name, i % 2 ? '' : '  \t ']));
     expect(loadConfig({ PRIMARY_URL, ...blank })).toEqual(loadConfig({ PRIMARY_URL }));
+  });
+
+  it('a GATEWAY_SERVICE that makes no valid host (found by the property test) asks for GATEWAY_READY_URL', () => {
+    const [problem, ...rest] = problemsOf({ GATEWAY_SERVICE: '3600.0000001' });
+    expect(rest).toEqual([]);
+    expect(problem).toMatchObject({ name: 'GATEWAY_READY_URL', value: undefined });
+    expect(problem?.expected).toContain('set GATEWAY_READY_URL explicitly');
+    expect(configOf({ GATEWAY_SERVICE: '3600.0000001', GATEWAY_READY_URL: 'http://10.0.0.9:18789/readyz' }).gatewayReadyUrl).toBe('http://10.0.0.9:18789/readyz');
   });
 
   it('derives the default GATEWAY_READY_URL from GATEWAY_SERVICE', () => {
@@ -365,5 +379,44 @@ describe('describeConfig', () => {
   it('lists every Config field exactly once in SETTINGS', () => {
     expect(SETTINGS.map((s) => s.key).sort()).toEqual(Object.keys(configOf({})).sort());
     expect(new Set(SETTINGS.map((s) => s.name)).size).toBe(SETTINGS.length);
+  });
+});
+
+describe('WITNESS_URLS and the damping settings', () => {
+  it('reads a comma-separated list, trimming each entry', () => {
+    expect(configOf({ WITNESS_URLS: ' http://100.100.100.100/ , https://node-b.example:8443/healthz' }).witnessUrls).toEqual([
+      'http://100.100.100.100/',
+      'https://node-b.example:8443/healthz',
+    ]);
+  });
+
+  it('names every bad entry, redacted, in one problem', () => {
+    const [problem, ...rest] = problemsOf({ WITNESS_URLS: 'http://ok.example/,ftp://files.example/,,https://user:s3cret-pw@bad host/' });
+    expect(rest).toEqual([]);
+    expect(problem?.name).toBe('WITNESS_URLS');
+    expect(problem?.expected).toContain('entry 2 ("ftp://files.example/")');
+    expect(problem?.expected).toContain('entry 3 is empty');
+    expect(problem?.expected).toContain('entry 4');
+    expect(JSON.stringify(problem)).not.toContain('s3cret-pw');
+  });
+
+  it('refuses more than 16 witnesses', () => {
+    const many = Array.from({ length: 17 }, (_, i) => `http://w${i}.example/`).join(',');
+    expect(problemsOf({ WITNESS_URLS: many })[0]?.expected).toContain('at most 16');
+  });
+
+  it.each([
+    ['MIN_PROMOTED', '0', 'minPromotedMs', 0],
+    ['MIN_PROMOTED', '120', 'minPromotedMs', 120_000],
+    ['FLAP_WINDOW', '0', 'flapWindowMs', 0],
+    ['FLAP_HOLD_DOWN', '5', 'flapHoldDownMs', 5_000],
+    ['FLAP_HOLD_DOWN_MAX', '3600', 'flapHoldDownMaxMs', 3_600_000],
+    ['WITNESS_TIMEOUT', '0.5', 'witnessTimeoutMs', 500],
+  ] as const)('%s=%s', (name, value, key, expected) => {
+    expect(configOf({ [name]: value })[key]).toBe(expected);
+  });
+
+  it.each([['MIN_PROMOTED', '-1'], ['FLAP_WINDOW', '1e3'], ['FLAP_HOLD_DOWN', '0'], ['WITNESS_TIMEOUT', '61'], ['FLAP_HOLD_DOWN_MAX', 'soon']])('%s=%s is a problem', (name, value) => {
+    expect(problemsOf({ [name]: value }).map((p) => p.name)).toEqual([name]);
   });
 });

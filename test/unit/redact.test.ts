@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Config } from '../../src/config/config.ts';
 import { loadConfig } from '../../src/config/load-config.ts';
-import { redactConfig, redactUrl, scrubSecrets, SECRET_ENV_NAMES, secretValuesFromEnv } from '../../src/config/redact.ts';
+import { redactConfig, redactUrl, redactUrlList, scrubSecrets, SECRET_ENV_NAMES, secretValuesFromEnv } from '../../src/config/redact.ts';
 
 describe('redactUrl', () => {
   it.each([
@@ -109,5 +109,14 @@ describe('secrets from the environment', () => {
       HOME: '/root',
     });
     expect(secrets.sort()).toEqual(['ghp_tokenonly', 'gw-token-1', 'p%40ssword', 'p@ssword'].sort());
+  });
+
+  it('collects the credentials of every WITNESS_URLS entry, and redacts the list entry by entry', () => {
+    const list = 'http://probe:witness-pw-1@w1/, https://tskey-abcdef@w2:8443/x ,not a url';
+    expect(secretValuesFromEnv({ WITNESS_URLS: list }).sort()).toEqual(['tskey-abcdef', 'witness-pw-1']);
+    const shown = redactUrlList(list);
+    expect(shown).not.toContain('witness-pw-1');
+    expect(shown).not.toContain('tskey-abcdef');
+    expect(shown.split(',')).toHaveLength(3);
   });
 });

@@ -23,6 +23,7 @@ export interface StatusDoc {
   } | null;
   lastGitSync: { ok: boolean; detail: string } | null;
   watcher: { startedAt: string; probes: number };
+  partitionGuard: { configured: boolean; checking: boolean; lastCheck: { at: string; reachable: boolean; answered: string[]; reason: string } | null };
 }
 
 export interface DockerEvent {
