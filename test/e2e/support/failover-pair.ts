@@ -53,6 +53,11 @@ export class FailoverPair {
       RECOVER_THRESHOLD: '3',
       PROMOTE_READY_TIMEOUT: '120',
       GIT_TIMEOUT: '5',
+      // The scenarios run a dozen promote/demote cycles back to back: flap damping would hold
+      // later promotions down and MIN_PROMOTED would add up to a minute to every demotion. Both
+      // are pinned by the decision core's unit tests; here they are off to measure the rest.
+      MIN_PROMOTED: '0',
+      FLAP_WINDOW: '0',
       ...options.env,
     });
     return new FailoverPair(project);
