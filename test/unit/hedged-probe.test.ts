@@ -2,6 +2,7 @@
 // the outcome, how many connections it opened (one per attempt), that it stays within its one
 // deadline (a generous bound, not a speed assertion) and that it leaves no socket or timer behind.
 import { afterEach, describe, expect, it } from 'vitest';
+import { getEventListeners } from 'node:events';
 import http from 'node:http';
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
@@ -243,7 +244,10 @@ describe('hedged probe against loopback servers', () => {
     const server = await startScripted((n) => (n % 2 === 0 ? { drop: true } : {}));
     const { probe } = hedgedFor(server.url, { timeoutMs: 400 });
     const timersBefore = refTimers();
-    for (let i = 0; i < 5; i++) expect((await probe.probe()).ok).toBe(true);
+    // The watcher passes one long-lived signal to every check: no check may leave a listener on it.
+    const watcherSignal = new AbortController().signal;
+    for (let i = 0; i < 5; i++) expect((await probe.probe(watcherSignal)).ok).toBe(true);
+    expect(getEventListeners(watcherSignal, 'abort')).toHaveLength(0);
     expect(server.connections()).toBe(10);
     expect(await allClosed(server)).toBe(0);
     expect(refTimers()).toBeLessThanOrEqual(timersBefore);
