@@ -11,7 +11,8 @@
 // (b) live (wall clock, --live-minutes, 0 skips it): the real hedged HTTP probe against a loopback
 //     server injecting the same loss and jitter, feeding the real decide().
 // Prints tables and writes bench/results/soak-<timestamp>.json (+ latest-soak.json). runSoak() returns
-// the same figures for bench/run.ts. A benchmark prints figures; it asserts nothing.
+// the same figures; runSoakForBench() adds the rows of bench/run.ts's table. A benchmark prints
+// figures; it asserts nothing.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { DEFAULT_POLICY } from '../src/decision/decide.ts';
@@ -245,6 +246,43 @@ export function formatSoak(figures: SoakFigures): string {
     );
   }
   return out.join('\n');
+}
+
+/** The soak's headline rows for bench/run.ts's table: [what, value, target]. */
+export function soakRows(figures: SoakFigures): [string, string, string][] {
+  const { options } = figures;
+  const loss = `${options.loss * 100} % loss, 0-${options.jitterMs / 1000} s jitter`;
+  const rows: [string, string, string][] = [];
+  for (const row of figures.longRun) {
+    const hedged = row.attempts > 1;
+    rows.push([
+      `false promotions, ${row.simulatedDays} simulated days, ${loss}, CHECK_ATTEMPTS=${row.attempts}`,
+      `${row.falsePromotions} (${row.falsePromotionsPerDay}/day; implied ${sci(row.impliedPerDay)}/day)`,
+      hedged ? '0' : '',
+    ]);
+  }
+  for (const row of figures.detection) {
+    rows.push([
+      `detection (simulated, ${loss}): primary ${row.mode} → promotion decided, CHECK_ATTEMPTS=${row.attempts}, median / p95`,
+      `${(row.medianMs / 1000).toFixed(2)} / ${(row.p95Ms / 1000).toFixed(2)} s`,
+      row.mode === 'killed' ? '≤ 7 s' : '',
+    ]);
+  }
+  const { live } = figures;
+  if (live !== null) {
+    rows.push([
+      `live soak ${live.minutes} min, real probe, ${(live.observedLossRate * 100).toFixed(1)} % lost: promotions / failed checks, CHECK_ATTEMPTS=${live.hedged.attemptsSetting} vs 1`,
+      `${live.hedged.promotions} / ${live.hedged.failedChecks} vs ${live.single.promotions} / ${live.single.failedChecks}`,
+      '0 promotions',
+    ]);
+  }
+  return rows;
+}
+
+/** The entry point bench/run.ts calls: default soak, its own live length, figures and table rows. */
+export async function runSoakForBench(options: { liveMinutes: number }): Promise<{ rows: [string, string, string][]; figures: SoakFigures }> {
+  const figures = await runSoak({ liveMinutes: options.liveMinutes });
+  return { rows: soakRows(figures), figures };
 }
 
 /** Writes soak-<timestamp>.json (ignored by git) and latest-soak.json (committed when published). */
