@@ -9,6 +9,7 @@ import { DEFAULT_POLICY } from './decision/decide.ts';
 import { createDockerGatewayControl } from './docker/gateway-control.ts';
 import { describeTarget, ownComposeProject, type TargetSpec } from './docker/gateway-target.ts';
 import { createWorkspaceSync } from './git/workspace-sync.ts';
+import { createHedgedProbe } from './probe/hedged-probe.ts';
 import { createHttpProbe } from './probe/http-probe.ts';
 import { createWitnessCheck } from './probe/witness-check.ts';
 import { startStatusServer } from './status/status-server.ts';
@@ -33,7 +34,7 @@ export async function runWatcher(config: Config, logger: Logger): Promise<void> 
     `openclaw-failover ${VERSION}: watching ${redactUrl(config.primaryUrl)} every ${config.checkIntervalMs / 1000}s; standby gateway is ${describeTarget(target)}`,
   );
 
-  const primary = createHttpProbe({ url: config.primaryUrl, timeoutMs: config.checkTimeoutMs });
+  const primary = createHedgedProbe({ inner: createHttpProbe({ url: config.primaryUrl, timeoutMs: config.checkTimeoutMs }), attempts: config.checkAttempts, timeoutMs: config.checkTimeoutMs });
   const readiness = createHttpProbe({ url: config.gatewayReadyUrl, timeoutMs: Math.min(2_000, config.promoteReadyTimeoutMs), expect: 'ready' });
   const witnesses = config.witnessUrls.length > 0 ? createWitnessCheck({ urls: config.witnessUrls, timeoutMs: config.witnessTimeoutMs }) : undefined;
   if (witnesses) {

@@ -11,6 +11,8 @@ export interface Config {
   checkIntervalMs: number;
   /** Hard per-probe timeout. */
   checkTimeoutMs: number;
+  /** Attempts one check may make within CHECK_TIMEOUT (hedging against lost packets); 1 disables it. */
+  checkAttempts: number;
   /** Consecutive failed probes that promote the standby. */
   failThreshold: number;
   /** Consecutive healthy probes that demote it again. */

@@ -221,6 +221,14 @@ export const SETTING_TABLE: SettingTable = {
   },
   checkIntervalMs: secondsSetting('CHECK_INTERVAL', 2, 0.2, 3600, 'Seconds between the starts of two probes.'),
   checkTimeoutMs: secondsSetting('CHECK_TIMEOUT', 2, 0.1, 600, 'Hard timeout of one probe.'),
+  checkAttempts: integerSetting(
+    'CHECK_ATTEMPTS',
+    3,
+    1,
+    10,
+    'attempts',
+    'Attempts one check may make within CHECK_TIMEOUT, each on a fresh connection, started when the earlier ones have not answered (hedging against lost packets); 1 disables it.',
+  ),
   failThreshold: integerSetting(
     'FAIL_THRESHOLD',
     3,

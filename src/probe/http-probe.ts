@@ -23,7 +23,10 @@ export function createHttpProbe(options: HttpProbeOptions): Probe {
   const target = splitCredentials(options.url);
   // A private agent: its timeouts are ours, and closing it frees every socket this probe opened.
   // undici's own timeouts are only a second line of defence behind the AbortSignal deadline.
-  const agent = new Agent({ connectTimeout: timeoutMs, headersTimeout: timeoutMs, bodyTimeout: timeoutMs });
+  // No connection limit and no pipelining, stated rather than left to defaults: the hedged check runs
+  // attempts concurrently, and each must get its own socket, never queue behind a hung one
+  // (test/unit/hedged-probe.test.ts counts the connections).
+  const agent = new Agent({ connections: null, pipelining: 1, connectTimeout: timeoutMs, headersTimeout: timeoutMs, bodyTimeout: timeoutMs });
   let closing: Promise<void> | undefined;
 
   async function exchange(url: string, authorization: string | undefined, signal: AbortSignal): Promise<Outcome> {

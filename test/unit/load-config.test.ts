@@ -25,6 +25,7 @@ describe('loadConfig defaults', () => {
         primaryUrl: PRIMARY_URL,
         checkIntervalMs: 2000,
         checkTimeoutMs: 2000,
+        checkAttempts: 3,
         failThreshold: 3,
         recoverThreshold: 3,
         gatewayService: 'openclaw-standby',
@@ -166,6 +167,7 @@ describe.each([
 });
 
 describe.each([
+  { name: 'CHECK_ATTEMPTS', key: 'checkAttempts', max: 10, def: 3 },
   { name: 'FAIL_THRESHOLD', key: 'failThreshold', max: 1000, def: 3 },
   { name: 'RECOVER_THRESHOLD', key: 'recoverThreshold', max: 1000, def: 3 },
   { name: 'STATUS_PORT', key: 'statusPort', max: 65535, def: 8080 },
