@@ -4,7 +4,7 @@ import Docker from 'dockerode';
 import type { Logger } from 'pino';
 import type { Config } from './config/config.ts';
 import { configWarnings } from './config/load-config.ts';
-import { redactUrl } from './config/redact.ts';
+import { redactUrl, scrubSecrets, secretValuesFromEnv } from './config/redact.ts';
 import { DEFAULT_POLICY } from './decision/decide.ts';
 import { createDockerGatewayControl } from './docker/gateway-control.ts';
 import { describeTarget, ownComposeProject, type TargetSpec } from './docker/gateway-target.ts';
@@ -12,11 +12,17 @@ import { createWorkspaceSync } from './git/workspace-sync.ts';
 import { createHedgedProbe } from './probe/hedged-probe.ts';
 import { createHttpProbe } from './probe/http-probe.ts';
 import { createWitnessCheck } from './probe/witness-check.ts';
+import { createWatcherMetrics } from './metrics/watcher-metrics.ts';
+import { runHeartbeat } from './notify/heartbeat.ts';
+import { createNotifier } from './notify/notifier.ts';
+import { notifyingObserver } from './notify/notify-observer.ts';
 import { startStatusServer } from './status/status-server.ts';
+import { watcherAlive, type StatusContext } from './status/status-report.ts';
 import { VERSION } from './version.ts';
 import { createFileStateStore } from './watcher/state-store.ts';
 import { waitUntilReady } from './watcher/wait-ready.ts';
 import { errorText, Watcher } from './watcher/watcher.ts';
+import { combineObservers } from './watcher/watcher-observer.ts';
 
 /** SIGTERM must end the process within 5 s whatever is in flight (compose's default grace is 10 s). */
 const SHUTDOWN_DEADLINE_MS = 4_500;
@@ -47,6 +53,29 @@ export async function runWatcher(config: Config, logger: Logger): Promise<void> 
     onRetry: (operation, error, attempt, delayMs) =>
       logger.warn({ event: 'docker-retry', operation, attempt, delayMs, err: errorText(error) }, `docker ${operation} failed (${errorText(error)}); retry ${attempt} in ${delayMs} ms`),
   });
+  // Metrics and notifications observe the watcher; neither can block it (see watcher-observer.ts).
+  const statusContext: StatusContext = { version: VERSION, primaryUrl: redactUrl(config.primaryUrl), checkIntervalMs: config.checkIntervalMs, checkTimeoutMs: config.checkTimeoutMs };
+  let alive = (): boolean => true;
+  const sender = { host: hostname(), version: VERSION };
+  const secrets = secretValuesFromEnv(process.env);
+  const notifier = createNotifier({
+    targets: { webhook: config.notifyWebhookUrl, slack: config.notifySlackUrl, discord: config.notifyDiscordUrl, ntfy: config.notifyNtfyUrl },
+    sender,
+    timeoutMs: config.notifyTimeoutMs,
+    retries: config.notifyRetries,
+    logger,
+    scrub: (text) => scrubSecrets(text, secrets),
+    onOutcome: (channel, outcome) => metrics.countNotification(channel, outcome),
+  });
+  const metrics = createWatcherMetrics({
+    version: VERSION,
+    alive: () => alive(),
+    startedAtMs: Date.now(),
+    notifyChannels: notifier.channels,
+    heartbeat: config.heartbeatUrl !== undefined,
+  });
+  if (notifier.channels.length > 0) logger.info({ event: 'notify-channels', channels: notifier.channels }, `notifications go to: ${notifier.channels.join(', ')}`);
+
   const watcher = new Watcher({
     settings: {
       policy: {
@@ -71,13 +100,28 @@ export async function runWatcher(config: Config, logger: Logger): Promise<void> 
     store: createFileStateStore(config.stateDir),
     logger,
     witnesses,
+    observer: combineObservers(metrics.observer, notifyingObserver(notifier, sender)),
   });
+  alive = () => watcherAlive(watcher, statusContext, Date.now()).alive;
 
   const server = await startStatusServer({
     watcher,
     port: config.statusPort,
-    context: { version: VERSION, primaryUrl: redactUrl(config.primaryUrl), checkIntervalMs: config.checkIntervalMs, checkTimeoutMs: config.checkTimeoutMs },
+    context: statusContext,
+    metrics: metrics.render,
   });
+
+  const heartbeat = config.heartbeatUrl === undefined
+    ? Promise.resolve()
+    : runHeartbeat({
+        url: config.heartbeatUrl,
+        intervalMs: config.heartbeatIntervalMs,
+        timeoutMs: config.notifyTimeoutMs,
+        alive,
+        logger,
+        signal: watcher.signal,
+        onOutcome: (outcome) => metrics.countHeartbeat(outcome),
+      });
 
   let stopping = false;
   const shutdown = (signalName: string): void => {
@@ -90,6 +134,8 @@ export async function runWatcher(config: Config, logger: Logger): Promise<void> 
     }, SHUTDOWN_DEADLINE_MS).unref();
     void (async () => {
       await watcher.stop();
+      notifier.close();
+      await heartbeat;
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await Promise.allSettled([primary.close(), readiness.close(), witnesses?.close()]);

@@ -60,6 +60,19 @@ export interface Config {
   stateDir: string;
   logLevel: LogLevel;
   logFormat: LogFormat;
+
+  /** Notification targets; each URL is a secret (it carries the token). */
+  notifyWebhookUrl: string | undefined;
+  notifySlackUrl: string | undefined;
+  notifyDiscordUrl: string | undefined;
+  notifyNtfyUrl: string | undefined;
+  /** Timeout of one notification request. */
+  notifyTimeoutMs: number;
+  /** Retries after a network error, timeout, 5xx or 429. */
+  notifyRetries: number;
+  /** Dead man's switch pinged while the probe loop turns; a secret. */
+  heartbeatUrl: string | undefined;
+  heartbeatIntervalMs: number;
 }
 
 /** One invalid setting, reported together with every other one. */

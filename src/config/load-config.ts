@@ -4,7 +4,7 @@
 
 import { posix } from 'node:path';
 import type { Config, ConfigProblem, ConfigResult, LogFormat, LogLevel } from './config.ts';
-import { redactUrl, redactUrlList } from './redact.ts';
+import { redactUrl, redactUrlList, SECRET_MASK } from './redact.ts';
 
 type Parsed<T> = { ok: true; value: T } | { ok: false; expected: string };
 
@@ -19,6 +19,8 @@ export interface SettingInfo {
   /** Unit of the value as written in the environment, e.g. "seconds". */
   unit: string | undefined;
   description: string;
+  /** The whole value is a secret (a webhook URL is its token): never shown, not even redacted. */
+  secret?: boolean;
 }
 
 /** One setting: how to read it from the environment and how to write the resolved value back. */
@@ -191,6 +193,25 @@ function parseWitnessUrls(raw: string | undefined): Parsed<string[]> {
   return bad(
     `${[...badOnes, ...tooMany].join('; ')}: a comma-separated list of absolute http:// or https:// URLs with a host and no #fragment (unset by default: no partition guard), e.g. WITNESS_URLS=${WITNESS_EXAMPLE}`,
   );
+}
+
+/**
+ * An optional http(s) URL that is a secret as a whole (webhook URLs carry their token in the path):
+ * problems name the setting but never echo the value.
+ */
+function secretUrlSetting(name: string, example: string, description: string): Setting<string | undefined> {
+  return {
+    name,
+    default: undefined,
+    unit: undefined,
+    description,
+    secret: true,
+    parse(raw) {
+      if (raw === undefined) return ok(undefined);
+      return isHttpUrl(raw) ? ok(raw) : bad(`an absolute http:// or https:// URL with a host and no #fragment (unset by default), e.g. ${name}=${example}`);
+    },
+    show: (value) => value,
+  };
 }
 
 type SettingTable = { readonly [K in keyof Config]: Setting<Config[K]> };
@@ -409,14 +430,45 @@ export const SETTING_TABLE: SettingTable = {
     'json',
     'json: one JSON object per line; pretty: one human-readable line per event.',
   ),
+  notifyWebhookUrl: secretUrlSetting(
+    'NOTIFY_WEBHOOK_URL',
+    'https://example.com/hooks/openclaw-failover',
+    'Generic webhook: a JSON document (event, reason, timings, phase, host, version) is POSTed on each transition.',
+  ),
+  notifySlackUrl: secretUrlSetting(
+    'NOTIFY_SLACK_URL',
+    'https://hooks.slack.com/services/T000/B000/XXXX',
+    'Slack incoming webhook URL.',
+  ),
+  notifyDiscordUrl: secretUrlSetting(
+    'NOTIFY_DISCORD_URL',
+    'https://discord.com/api/webhooks/123/abc',
+    'Discord webhook URL.',
+  ),
+  notifyNtfyUrl: secretUrlSetting('NOTIFY_NTFY_URL', 'https://ntfy.sh/my-secret-topic', 'ntfy topic URL.'),
+  notifyTimeoutMs: secondsSetting('NOTIFY_TIMEOUT', 5, 0.1, 120, 'Timeout of one notification request.'),
+  notifyRetries: integerSetting(
+    'NOTIFY_RETRIES',
+    3,
+    0,
+    10,
+    'retries',
+    'Retries of a notification after a network error, a timeout, a 5xx or a 429, with backoff.',
+  ),
+  heartbeatUrl: secretUrlSetting(
+    'HEARTBEAT_URL',
+    'https://hc-ping.com/your-uuid',
+    "Dead man's switch: pinged (GET) every HEARTBEAT_INTERVAL while the probe loop turns.",
+  ),
+  heartbeatIntervalMs: secondsSetting('HEARTBEAT_INTERVAL', 60, 1, 86400, 'Seconds between two heartbeat pings.'),
 };
 
 const SETTING_KEYS = Object.keys(SETTING_TABLE) as (keyof Config)[];
 
 /** Every setting's description, in table order (for docs and listings). */
 export const SETTINGS: readonly SettingInfo[] = SETTING_KEYS.map((key) => {
-  const { name, default: defaultValue, unit, description } = SETTING_TABLE[key];
-  return { name, key, default: defaultValue, unit, description };
+  const { name, default: defaultValue, unit, description, secret } = SETTING_TABLE[key];
+  return { name, key, default: defaultValue, unit, description, ...(secret ? { secret } : {}) };
 });
 
 /** Compose passes `VAR=` for an unset `${VAR}` interpolation, so blank means unset. */
@@ -437,7 +489,8 @@ export function loadConfig(env: Record<string, string | undefined>): ConfigResul
       values[key] = parsed.value;
     } else {
       // Any value may be a URL with credentials pasted into the wrong variable: redact them all.
-      const value = raw === undefined ? undefined : (setting.redact ?? redactUrl)(raw);
+      // A secret setting's value is never shown at all.
+      const value = raw === undefined ? undefined : setting.secret ? SECRET_MASK : (setting.redact ?? redactUrl)(raw);
       problems.push({ name: setting.name, value, expected: parsed.expected });
     }
   };

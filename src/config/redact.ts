@@ -5,6 +5,9 @@ import type { Config } from './config.ts';
 
 const MASK = '***';
 
+/** What a secret value is shown as. */
+export const SECRET_MASK = MASK;
+
 /** Query/fragment parameter names whose values are treated as secrets (case-insensitive substrings). */
 const SECRET_PARAM_PARTS = [
   'token',
@@ -41,6 +44,12 @@ export const SECRET_ENV_NAMES: readonly string[] = [
   'DISCORD_BOT_TOKEN',
   'SLACK_BOT_TOKEN',
   'SLACK_APP_TOKEN',
+  // Webhook and heartbeat URLs carry their token in the path or the topic name.
+  'NOTIFY_WEBHOOK_URL',
+  'NOTIFY_SLACK_URL',
+  'NOTIFY_DISCORD_URL',
+  'NOTIFY_NTFY_URL',
+  'HEARTBEAT_URL',
 ];
 
 /** Environment variables that may hold URLs with credentials in them. */
@@ -148,7 +157,17 @@ export function redactConfig(config: Config): Config & Record<string, unknown> {
     gatewayReadyUrl: redactUrl(config.gatewayReadyUrl),
     workspaceRemote: config.workspaceRemote === undefined ? undefined : redactUrl(config.workspaceRemote),
     witnessUrls: config.witnessUrls.map(redactUrl),
+    notifyWebhookUrl: maskSet(config.notifyWebhookUrl),
+    notifySlackUrl: maskSet(config.notifySlackUrl),
+    notifyDiscordUrl: maskSet(config.notifyDiscordUrl),
+    notifyNtfyUrl: maskSet(config.notifyNtfyUrl),
+    heartbeatUrl: maskSet(config.heartbeatUrl),
   };
+}
+
+/** A secret as a whole: shown as set (masked) or unset, never in part. */
+function maskSet(value: string | undefined): string | undefined {
+  return value === undefined ? undefined : MASK;
 }
 
 /**

@@ -1,4 +1,5 @@
-// The watcher's own small HTTP endpoint: /healthz for the Docker healthcheck, /status for people.
+// The watcher's own small HTTP endpoint: /healthz for the Docker healthcheck, /status for people,
+// /metrics for Prometheus.
 import { createServer, type Server } from 'node:http';
 import type { Watcher } from '../watcher/watcher.ts';
 import { buildStatusReport, watcherAlive, type StatusContext } from './status-report.ts';
@@ -9,6 +10,8 @@ export async function startStatusServer(options: {
   port: number;
   host?: string;
   now?: () => number;
+  /** Prometheus exposition, when metrics are wired. */
+  metrics?: () => Promise<{ contentType: string; body: string }>;
 }): Promise<Server> {
   const now = options.now ?? Date.now;
   const server = createServer((req, res) => {
@@ -27,8 +30,16 @@ export async function startStatusServer(options: {
       send(alive ? 200 : 503, { ok: alive, reason });
     } else if (path === '/status') {
       send(200, buildStatusReport(options.watcher, options.context, now()));
+    } else if (path === '/metrics' && options.metrics) {
+      options.metrics().then(
+        ({ contentType, body }) => {
+          res.writeHead(200, { 'content-type': contentType, 'cache-control': 'no-store' });
+          res.end(req.method === 'HEAD' ? undefined : body);
+        },
+        (error: unknown) => send(500, { error: `metrics unavailable: ${error instanceof Error ? error.message : String(error)}` }),
+      );
     } else {
-      send(404, { error: 'not found', paths: ['/healthz', '/status'] });
+      send(404, { error: 'not found', paths: options.metrics ? ['/healthz', '/status', '/metrics'] : ['/healthz', '/status'] });
     }
   });
   // Slow or idle clients must not pin sockets open.

@@ -14,6 +14,7 @@ import type { ReadyOutcome } from './wait-ready.ts';
 import { transitionTimings } from './transition-timings.ts';
 import { dampingView } from '../decision/damping.ts';
 import type { WitnessCheck } from '../probe/witness-check.ts';
+import { observe, type DockerOperation, type WatcherObserver } from './watcher-observer.ts';
 
 export interface WatcherSettings {
   policy: Policy;
@@ -37,6 +38,8 @@ export interface WatcherDeps {
   witnesses?: WitnessCheck;
   now?: () => number;
   sleep?: Sleep;
+  /** Metrics and notifications listen here; never blocks, never throws into the loop. */
+  observer?: WatcherObserver;
 }
 
 export class Watcher {
@@ -73,6 +76,7 @@ export class Watcher {
       `watcher started in phase ${this.state.phase}${restored.state ? ` (restored from ${restored.state.phase})` : ''}`,
     );
     if (this.state.phase !== restored.state?.phase) this.persist();
+    observe(this.deps, 'onStart', this.state, restored.state?.phase ?? null);
 
     this.track(this.watchEvents());
     // Reconcile before the first probe: a stray gateway is stopped without waiting for the network.
@@ -123,6 +127,7 @@ export class Watcher {
       if (signal.aborted) break;
       this.probesDone++;
       this.loopAliveAt = this.now();
+      observe(this.deps, 'onProbe', result);
       this.dispatch({ type: 'probe', result });
       const wait = Math.max(0, began + settings.checkIntervalMs - this.now());
       await this.sleep(wait, signal);
@@ -146,7 +151,7 @@ export class Watcher {
           }
         },
         onDisconnected: (error, retryInMs) => {
-          this.noteDockerProblem(error);
+          this.noteDockerProblem('events', error);
           logger.warn(
             { event: 'docker-events-lost', retryInMs, err: errorText(error) },
             `docker events stream lost (${errorText(error)}); reconnecting in ${retryInMs} ms`,
@@ -171,14 +176,16 @@ export class Watcher {
       this.dispatch({ type: 'gateway', running: target.running, source: 'inspect', detail: `${target.name} ${target.status}; ${why}` });
     } catch (error) {
       if (this.abort.signal.aborted) return;
-      this.noteDockerProblem(error);
+      this.noteDockerProblem('inspect', error);
       this.deps.logger.error({ event: 'gateway-inspect-failed', why, err: errorText(error) }, `cannot inspect the standby gateway: ${errorText(error)}`);
     }
   }
 
   private dispatch(observation: Observation): void {
-    const step = decide(this.state, observation, this.now());
+    const previous = this.state;
+    const step = decide(previous, observation, this.now());
     this.state = step.state;
+    observe(this.deps, 'onStep', previous, step);
     this.logDecision(step, observation);
     for (const action of step.actions) this.execute(action);
   }
@@ -217,14 +224,17 @@ export class Watcher {
       syncReport = { skipped: true, at: syncedAt };
       this.lastGitSync = { at: syncedAt, ok: true, detail: sync.reason };
       logger.info({ event: 'workspace-sync-skipped' }, `workspace sync skipped: ${sync.reason}`);
+      observe(this.deps, 'onGitSync', 'skipped', sync.reason);
     } else if (sync.ok) {
       syncReport = { ok: true, at: syncedAt, summary: sync.summary };
       this.lastGitSync = { at: syncedAt, ok: true, detail: sync.summary };
       logger.info({ event: 'workspace-synced', summary: sync.summary }, `workspace ${sync.summary}`);
+      observe(this.deps, 'onGitSync', 'ok', sync.summary);
     } else {
       syncReport = { ok: false, at: syncedAt, error: sync.error };
       this.lastGitSync = { at: syncedAt, ok: false, detail: sync.error };
       logger.error({ event: 'workspace-sync-failed', err: sync.error }, `WORKSPACE SYNC FAILED, promoting anyway with the workspace as it is: ${sync.error}`);
+      observe(this.deps, 'onGitSync', 'failed', sync.error);
     }
     if (signal.aborted) return;
 
@@ -233,7 +243,7 @@ export class Watcher {
       await this.serial(() => gateway.start());
       start = { ok: true, at: this.now() };
     } catch (error) {
-      this.noteDockerProblem(error);
+      this.noteDockerProblem('start', error);
       this.dispatch({ type: 'promotion-finished', report: { sync: syncReport, start: { ok: false, at: this.now(), error: errorText(error) } } });
       return;
     }
@@ -252,7 +262,7 @@ export class Watcher {
       await this.serial(() => this.deps.gateway.stop(this.deps.settings.stopTimeoutMs / 1000));
       this.dispatch({ type: 'demotion-finished', ok: true });
     } catch (error) {
-      this.noteDockerProblem(error);
+      this.noteDockerProblem('stop', error);
       this.dispatch({ type: 'demotion-finished', ok: false, error: errorText(error) });
     }
   }
@@ -262,7 +272,7 @@ export class Watcher {
       await this.serial(() => this.deps.gateway.start());
       this.dispatch({ type: 'gateway-action-finished', action: 'start', ok: true });
     } catch (error) {
-      this.noteDockerProblem(error);
+      this.noteDockerProblem('start', error);
       this.dispatch({ type: 'gateway-action-finished', action: 'start', ok: false, error: errorText(error) });
       return;
     }
@@ -288,7 +298,7 @@ export class Watcher {
       this.deps.logger.info({ event: 'stray-gateway-stopped', stopMs: this.now() - began }, `stray standby gateway stopped in ${this.now() - began} ms`);
       this.dispatch({ type: 'gateway-action-finished', action: 'stop', ok: true });
     } catch (error) {
-      this.noteDockerProblem(error);
+      this.noteDockerProblem('stop', error);
       this.dispatch({ type: 'gateway-action-finished', action: 'stop', ok: false, error: errorText(error) });
     }
   }
@@ -323,8 +333,9 @@ export class Watcher {
     this.deps.logger[decision.level](fields, headline(decision.event, decision.reason, state.transition));
   }
 
-  private noteDockerProblem(error: unknown): void {
+  private noteDockerProblem(operation: DockerOperation, error: unknown): void {
     this.dockerProblem = { at: this.now(), error: errorText(error) };
+    observe(this.deps, 'onDockerError', operation, errorText(error));
   }
 
   private serial<T>(operation: () => Promise<T>): Promise<T> {

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Config, ConfigProblem } from '../../src/config/config.ts';
 import { describeConfig, SETTINGS } from '../../src/config/describe-config.ts';
 import { configWarnings, formatProblems, loadConfig } from '../../src/config/load-config.ts';
+import { SECRET_ENV_NAMES } from '../../src/config/redact.ts';
 
 const PRIMARY_URL = 'http://100.101.102.103:18789/healthz';
 
@@ -47,6 +48,14 @@ describe('loadConfig defaults', () => {
         stateDir: '/var/lib/openclaw-failover',
         logLevel: 'info',
         logFormat: 'json',
+        notifyWebhookUrl: undefined,
+        notifySlackUrl: undefined,
+        notifyDiscordUrl: undefined,
+        notifyNtfyUrl: undefined,
+        notifyTimeoutMs: 5_000,
+        notifyRetries: 3,
+        heartbeatUrl: undefined,
+        heartbeatIntervalMs: 60_000,
       } satisfies Config,
     });
   });
@@ -356,6 +365,66 @@ describe('configWarnings', () => {
   it('warns that loopback is the watcher itself', () => {
     const warnings = configWarnings(configOf({ PRIMARY_URL: 'http://127.0.0.1:18789/healthz' }));
     expect(warnings).toEqual([expect.stringContaining('the watcher itself') as string]);
+  });
+});
+
+describe('notification and heartbeat URLs', () => {
+  const SECRET_URLS = {
+    NOTIFY_WEBHOOK_URL: 'https://hooks.example.com/in/wh-token-1111',
+    NOTIFY_SLACK_URL: 'https://hooks.slack.com/services/T000/B000/slack-token-2222',
+    NOTIFY_DISCORD_URL: 'https://discord.com/api/webhooks/123/discord-token-3333',
+    NOTIFY_NTFY_URL: 'https://ntfy.sh/ntfy-topic-4444',
+    HEARTBEAT_URL: 'https://hc-ping.com/hb-uuid-5555',
+  };
+
+  it('accepts http(s) URLs for every channel and the heartbeat', () => {
+    expect(configOf(SECRET_URLS)).toMatchObject({
+      notifyWebhookUrl: SECRET_URLS.NOTIFY_WEBHOOK_URL,
+      notifySlackUrl: SECRET_URLS.NOTIFY_SLACK_URL,
+      notifyDiscordUrl: SECRET_URLS.NOTIFY_DISCORD_URL,
+      notifyNtfyUrl: SECRET_URLS.NOTIFY_NTFY_URL,
+      heartbeatUrl: SECRET_URLS.HEARTBEAT_URL,
+    });
+  });
+
+  it('rejects other schemes and junk, naming the setting and never echoing the value', () => {
+    const problems = problemsOf({
+      NOTIFY_WEBHOOK_URL: 'ftp://hooks.example.com/wh-token-1111',
+      NOTIFY_SLACK_URL: 'hooks.slack.com/services/slack-token-2222',
+      NOTIFY_DISCORD_URL: 'javascript:alert(1)',
+      NOTIFY_NTFY_URL: 'https://ntfy.sh/topic#ntfy-token-4444',
+      HEARTBEAT_URL: 'http:// hb-uuid-5555',
+    });
+    expect(problems.map((p) => p.name)).toEqual(['NOTIFY_WEBHOOK_URL', 'NOTIFY_SLACK_URL', 'NOTIFY_DISCORD_URL', 'NOTIFY_NTFY_URL', 'HEARTBEAT_URL']);
+    for (const problem of problems) {
+      expect(problem.value).toBe('***');
+      expect(problem.expected).toMatch(new RegExp(`^an absolute http:// or https:// URL .* e\\.g\\. ${problem.name}=https://`));
+    }
+    expect(formatProblems(problems)).not.toMatch(/1111|2222|alert\(1\)|4444|5555/);
+  });
+
+  it('bounds NOTIFY_TIMEOUT, NOTIFY_RETRIES and HEARTBEAT_INTERVAL', () => {
+    expect(configOf({ NOTIFY_TIMEOUT: '0.5', NOTIFY_RETRIES: '0', HEARTBEAT_INTERVAL: '30' })).toMatchObject({
+      notifyTimeoutMs: 500,
+      notifyRetries: 0,
+      heartbeatIntervalMs: 30_000,
+    });
+    expect(problemsOf({ NOTIFY_TIMEOUT: '0', NOTIFY_RETRIES: '11', HEARTBEAT_INTERVAL: '0.5' }).map((p) => p.name)).toEqual([
+      'NOTIFY_TIMEOUT',
+      'NOTIFY_RETRIES',
+      'HEARTBEAT_INTERVAL',
+    ]);
+  });
+
+  it('are registered as secrets, so the logger masks their values anywhere', () => {
+    for (const name of Object.keys(SECRET_URLS)) expect(SECRET_ENV_NAMES).toContain(name);
+  });
+
+  it('are shown only as set or unset by `check`', () => {
+    const text = describeConfig(configOf(SECRET_URLS));
+    expect(text).not.toMatch(/token|uuid|hooks\.|ntfy\.sh|hc-ping/);
+    expect(text).toContain('NOTIFY_SLACK_URL: "***" # set\n');
+    expect(describeConfig(configOf({}))).toContain('HEARTBEAT_URL: null # unset\n');
   });
 });
 

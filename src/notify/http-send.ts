@@ -1,0 +1,95 @@
+// One outbound HTTP request for notifications and heartbeats: a hard timeout over the whole
+// exchange, no redirects, the answer's body discarded. Errors say what went wrong without the URL,
+// which is a secret (webhook tokens live in the path).
+import { request } from 'undici';
+import { backoffDelay, sleep, type Sleep } from '../docker/backoff.ts';
+
+export interface OutboundRequest {
+  method: 'GET' | 'POST';
+  url: string;
+  headers?: Record<string, string>;
+  body?: string;
+}
+
+/** Thrown for an answer or failure; `retryable` for network errors, timeouts, 5xx and 429. */
+export class SendError extends Error {
+  readonly retryable: boolean;
+  readonly retryAfterMs: number | undefined;
+  /** How many attempts were made before giving up (set by sendWithRetries). */
+  attempts = 1;
+  constructor(message: string, retryable: boolean, retryAfterMs?: number) {
+    super(message);
+    this.name = 'SendError';
+    this.retryable = retryable;
+    this.retryAfterMs = retryAfterMs;
+  }
+}
+
+/** Sends once; resolves with the 2xx status, throws a SendError otherwise. */
+export async function sendOnce(req: OutboundRequest, timeoutMs: number, signal?: AbortSignal): Promise<number> {
+  const deadline = AbortSignal.timeout(timeoutMs);
+  const combined = signal ? AbortSignal.any([signal, deadline]) : deadline;
+  try {
+    const response = await request(req.url, {
+      method: req.method,
+      headers: { 'user-agent': 'openclaw-failover', ...req.headers },
+      body: req.body,
+      signal: combined,
+      headersTimeout: timeoutMs,
+      bodyTimeout: timeoutMs,
+    });
+    await response.body.dump({ limit: 65_536 }).catch(() => undefined);
+    const status = response.statusCode;
+    if (status >= 200 && status < 300) return status;
+    const retryAfter = status === 429 ? retryAfterMs(response.headers['retry-after']) : undefined;
+    throw new SendError(`HTTP ${status}`, status >= 500 || status === 429, retryAfter);
+  } catch (error) {
+    if (error instanceof SendError) throw error;
+    if (signal?.aborted) throw new SendError('aborted', false);
+    if (deadline.aborted) throw new SendError(`no answer within ${timeoutMs} ms`, true);
+    const code = (error as { code?: string }).code;
+    throw new SendError(code ? `network error ${code}` : `network error (${error instanceof Error ? error.name : 'unknown'})`, true);
+  }
+}
+
+export interface RetryPolicy {
+  timeoutMs: number;
+  /** Retries after the first attempt. */
+  retries: number;
+  /** Delay before the first retry; doubles per retry. */
+  backoffMs: number;
+  backoffMaxMs: number;
+  sleep?: Sleep;
+}
+
+/**
+ * Sends with bounded retries on retryable failures, waiting with exponential backoff (or the
+ * server's Retry-After, within backoffMaxMs) between attempts; throws the last SendError.
+ */
+export async function sendWithRetries(
+  req: OutboundRequest,
+  policy: RetryPolicy,
+  signal?: AbortSignal,
+  onRetry?: (error: SendError, attempt: number, delayMs: number) => void,
+): Promise<{ status: number; attempts: number }> {
+  const pause = policy.sleep ?? sleep;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return { status: await sendOnce(req, policy.timeoutMs, signal), attempts: attempt + 1 };
+    } catch (error) {
+      const failure = error instanceof SendError ? error : new SendError(String(error), false);
+      failure.attempts = attempt + 1;
+      if (!failure.retryable || attempt >= policy.retries || signal?.aborted) throw failure;
+      const delay = Math.min(Math.max(backoffDelay(attempt, { initialMs: policy.backoffMs, maxMs: policy.backoffMaxMs }), failure.retryAfterMs ?? 0), policy.backoffMaxMs);
+      onRetry?.(failure, attempt + 1, delay);
+      await pause(delay, signal);
+    }
+  }
+}
+
+/** Retry-After in seconds (dates are rare for webhooks and ignored), capped at a minute. */
+function retryAfterMs(header: string | string[] | undefined): number | undefined {
+  const value = Array.isArray(header) ? header[0] : header;
+  if (value === undefined || !/^\d{1,6}$/.test(value.trim())) return undefined;
+  return Math.min(Number(value) * 1000, 60_000);
+}
