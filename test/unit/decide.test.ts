@@ -64,6 +64,8 @@ describe('initialState', () => {
       restartAttempts: 0,
       nextRestartAt: T0,
       transition: null,
+      mode: { kind: 'auto' },
+      drill: null,
     } satisfies State);
   });
 
