@@ -54,8 +54,11 @@ export function decide(state: State, observation: Observation, now: number): Ste
       if (drillRunning(state)) return reconcile(onDrillDemotionFinished(state, observation.ok, observation.error, now), now);
       return reconcile(onDemotionFinished(state, observation.ok, observation.error, now), now);
     case 'command': {
+      // A mode change (persist only) is reconciled at once: resuming with a stray running stops it.
       const answered = onCommand(state, observation.command, now);
-      return { ...reconcile(answered, now), reply: answered.reply };
+      if (!answered.actions.every((action) => action.type === 'persist')) return answered;
+      const reconciled = reconcile({ ...answered, actions: [] }, now);
+      return { ...reconciled, actions: [...answered.actions, ...reconciled.actions], reply: answered.reply };
     }
     case 'gateway-action-finished':
       // Not reconciled here: a start/stop that fails at once would otherwise be re-issued in a
