@@ -1,4 +1,5 @@
 // Wires the real adapters to the watcher once, at start, and handles SIGTERM.
+import type { Server } from 'node:net';
 import { hostname } from 'node:os';
 import Docker from 'dockerode';
 import type { Logger } from 'pino';
@@ -11,6 +12,9 @@ import { describeTarget, ownComposeProject, type TargetSpec } from './docker/gat
 import { createWorkspaceSync } from './git/workspace-sync.ts';
 import { createHttpProbe } from './probe/http-probe.ts';
 import { startStatusServer } from './status/status-server.ts';
+import type { StatusContext } from './status/status-report.ts';
+import { createControlHandler } from './control/control-handler.ts';
+import { startControlServer } from './control/control-server.ts';
 import { VERSION } from './version.ts';
 import { createFileStateStore } from './watcher/state-store.ts';
 import { waitUntilReady } from './watcher/wait-ready.ts';
@@ -54,11 +58,9 @@ export async function runWatcher(config: Config, logger: Logger): Promise<void> 
     logger,
   });
 
-  const server = await startStatusServer({
-    watcher,
-    port: config.statusPort,
-    context: { version: VERSION, primaryUrl: redactUrl(config.primaryUrl), checkIntervalMs: config.checkIntervalMs, checkTimeoutMs: config.checkTimeoutMs },
-  });
+  const context: StatusContext = { version: VERSION, primaryUrl: redactUrl(config.primaryUrl), checkIntervalMs: config.checkIntervalMs, checkTimeoutMs: config.checkTimeoutMs };
+  const server = await startStatusServer({ watcher, port: config.statusPort, context });
+  const control = await startControl(config, watcher, context, logger);
 
   let stopping = false;
   const shutdown = (signalName: string): void => {
@@ -71,6 +73,7 @@ export async function runWatcher(config: Config, logger: Logger): Promise<void> 
     }, SHUTDOWN_DEADLINE_MS).unref();
     void (async () => {
       await watcher.stop();
+      control?.close();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await Promise.allSettled([primary.close(), readiness.close()]);
@@ -83,6 +86,26 @@ export async function runWatcher(config: Config, logger: Logger): Promise<void> 
   process.on('SIGINT', () => shutdown('SIGINT'));
 
   await watcher.run();
+}
+
+/**
+ * The control socket is a convenience for operators: failing to open it is logged loudly, but
+ * the watcher goes on failing over without it.
+ */
+async function startControl(config: Config, watcher: Watcher, context: StatusContext, logger: Logger): Promise<Server | undefined> {
+  const drillWaitMs = config.gitTimeoutMs + config.promoteReadyTimeoutMs + config.stopTimeoutMs + 30_000;
+  try {
+    const server = await startControlServer({
+      path: config.controlSocket,
+      handle: createControlHandler({ watcher, context, logger, drillWaitMs }),
+      onError: (error) => logger.error({ event: 'control-error', err: errorText(error) }, `control request failed: ${errorText(error)}`),
+    });
+    logger.info({ event: 'control-listening', socket: config.controlSocket }, `control socket ${config.controlSocket} (docker exec <watcher> openclaw-failover pause|resume|promote|demote|drill)`);
+    return server;
+  } catch (error) {
+    logger.error({ event: 'control-unavailable', socket: config.controlSocket, err: errorText(error) }, `cannot open the control socket ${config.controlSocket}: ${errorText(error)}; failover goes on without manual control`);
+    return undefined;
+  }
 }
 
 /**

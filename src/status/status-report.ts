@@ -1,7 +1,9 @@
 // The JSON served at /status and printed by `openclaw-failover status`: everything an operator
 // needs to see at a glance, with secrets already redacted by the caller.
 import type { Watcher } from '../watcher/watcher.ts';
-import { transitionTimings } from '../watcher/transition-timings.ts';
+import { drillTimings, transitionTimings } from '../watcher/transition-timings.ts';
+import { gatewayWanted } from '../decision/decide.ts';
+import type { State } from '../decision/model.ts';
 
 export interface StatusContext {
   version: string;
@@ -45,6 +47,15 @@ export function buildStatusReport(watcher: Watcher, context: StatusContext, now:
       finishedAt: iso(state.transition.finishedAt),
       timings: transitionTimings(state.transition),
     },
+    control: controlReport(state, iso),
+    lastDrill: state.drill && {
+      id: state.drill.id,
+      status: state.drill.status,
+      requestedAt: iso(state.drill.requestedAt),
+      finishedAt: iso(state.drill.finishedAt),
+      problems: state.drill.problems,
+      timings: drillTimings(state.drill),
+    },
     lastGitSync: snap.lastGitSync && { ...snap.lastGitSync, at: iso(snap.lastGitSync.at) },
     dockerProblem: snap.dockerProblem && { ...snap.dockerProblem, at: iso(snap.dockerProblem.at) },
     watcher: {
@@ -68,4 +79,17 @@ export function watcherAlive(watcher: Watcher, context: StatusContext, now: numb
   return age <= budget
     ? { alive: true, reason: `probe loop turned ${age} ms ago` }
     : { alive: false, reason: `probe loop has not turned for ${age} ms (budget ${budget} ms)` };
+}
+
+/** Who is in charge, and (when paused) whether what runs drifted from what the phase wants. */
+function controlReport(state: State, iso: (ms: number | null | undefined) => string | null): Record<string, unknown> {
+  const { mode } = state;
+  const drift = state.gatewayRunning !== null && state.gatewayRunning !== gatewayWanted(state);
+  if (mode.kind === 'auto') return { mode: 'auto', drift };
+  return {
+    mode: mode.kind === 'paused' ? 'paused' : `override-${mode.target}`,
+    reason: mode.reason,
+    since: iso(mode.since),
+    drift,
+  };
 }
