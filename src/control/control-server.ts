@@ -18,7 +18,8 @@ export interface ControlServerOptions {
 
 export async function startControlServer(options: ControlServerOptions): Promise<Server> {
   await prepareSocketPath(options.path);
-  const server = createServer((socket) => serve(socket, options));
+  // Half-open: a client may end its side right after the request and still read the answer.
+  const server = createServer({ allowHalfOpen: true }, (socket) => serve(socket, options));
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.path, () => {
