@@ -50,7 +50,7 @@ ${CONTROL_USAGE}`;
 async function control(argv: string[]): Promise<number> {
   const parsed = parseControlArgs(argv);
   if (!parsed.ok) {
-    process.stderr.write(`openclaw-failover: ${parsed.error}\n\n${USAGE}`);
+    process.stderr.write(`openclaw-failover: ${parsed.error}\n(openclaw-failover help lists the commands)\n`);
     return EXIT_CONFIG;
   }
   const socket = process.env.CONTROL_SOCKET?.trim() || DEFAULT_CONTROL_SOCKET;
