@@ -19,13 +19,15 @@ describe('manual control through docker exec', () => {
   let gatewayId: string;
   let primaryId: string;
 
-  const ctl = (...args: string[]): Promise<RunResult> =>
-    run('docker', ['exec', project.watcherName, 'openclaw-failover', ...args], { allowFailure: true, timeoutMs: 240_000 });
-  const status = async (): Promise<ControlStatus> => (await project.status()) as ControlStatus;
-  /** Prints a command's real output, for the README's samples. */
-  const show = (label: string, r: RunResult): void => {
-    console.log(`[${label}] exit ${r.code}\n${r.stdout}${r.stderr ? `(stderr)\n${r.stderr}` : ''}`);
+  /** Every command run through ctl(), as an operator's console would show it (the README's samples). */
+  const transcript: string[] = [];
+  const ctl = async (...args: string[]): Promise<RunResult> => {
+    const r = await run('docker', ['exec', project.watcherName, 'openclaw-failover', ...args], { allowFailure: true, timeoutMs: 240_000 });
+    const quoted = args.map((a) => (/\s/.test(a) ? `"${a}"` : a)).join(' ');
+    transcript.push(`$ docker exec watcher openclaw-failover ${quoted}\n${r.stdout}${r.stderr}${r.code === 0 ? '' : `(exit ${r.code})\n`}`);
+    return r;
   };
+  const status = async (): Promise<ControlStatus> => (await project.status()) as ControlStatus;
   /** Waits until `n` more probes were counted, then returns the status. */
   const afterProbes = async (n: number): Promise<ControlStatus> => {
     const from = (await status()).watcher.probes;
@@ -62,6 +64,7 @@ describe('manual control through docker exec', () => {
   });
 
   afterAll(async () => {
+    console.log(`--- transcript ---\n${transcript.join('\n')}--- end of transcript ---`);
     if (process.env.OCF_KEEP_LOGS !== '0') {
       const logs = await project.logs('watcher');
       console.log(`--- watcher logs (${project.name}) ---\n${logs.split('\n').slice(-60).join('\n')}`);
@@ -81,12 +84,10 @@ describe('manual control through docker exec', () => {
     const nowhere = await run('docker', ['exec', '-e', 'CONTROL_SOCKET=/tmp/nowhere.sock', project.watcherName, 'openclaw-failover', 'pause'], { allowFailure: true });
     expect(nowhere.code).toBe(1);
     expect(nowhere.stderr).toContain('no control socket at /tmp/nowhere.sock');
-    show('no socket', nowhere);
   });
 
   it('drill is refused without --yes, and explains what it would do', async () => {
     const r = await ctl('drill');
-    show('drill', r);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('openclaw-failover drill --yes');
     expect((await status()).lastDrill).toBeNull();
@@ -96,7 +97,6 @@ describe('manual control through docker exec', () => {
   it('drill --yes promotes, waits ready, demotes and prints the timings', async () => {
     const from = new Date();
     const r = await ctl('drill', '--yes');
-    show('drill --yes', r);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/drill \d+ succeeded/);
     expect(r.stdout).toMatch(/timings: {2}sync \d+\.\ds, start \d+\.\ds, ready \d+\.\ds, stop \d+\.\ds/);
@@ -114,7 +114,6 @@ describe('manual control through docker exec', () => {
 
   it('while paused, a dead primary is not failed over, and the pause survives a watcher restart; resume promotes', async () => {
     const paused = await ctl('pause', '--reason', 'primary kernel upgrade');
-    show('pause', paused);
     expect(paused.code).toBe(0);
     expect((await status()).control).toMatchObject({ mode: 'paused', reason: 'primary kernel upgrade' });
     const pausedAt = new Date();
@@ -125,10 +124,9 @@ describe('manual control through docker exec', () => {
       return s.primary.consecutiveFailures >= FAIL_THRESHOLD + 3 ? s : undefined;
     }, { timeoutMs: 30_000 });
     expect(during.phase).toBe('watching');
-    show('status (paused)', await ctl('status'));
+    await ctl('status');
 
     const drill = await ctl('drill', '--yes');
-    show('drill --yes (paused)', drill);
     expect(drill.code).toBe(2);
     expect(drill.stderr).toContain('paused');
 
@@ -144,7 +142,6 @@ describe('manual control through docker exec', () => {
     expect(runningIntervals(await project.events(gatewayId, pausedAt, new Date()), Date.now())).toHaveLength(0);
 
     const resumed = await ctl('resume');
-    show('resume', resumed);
     expect(resumed.code).toBe(0);
     const promoted = await project.waitForPhase('promoted', 30_000);
     expect((promoted as ControlStatus).control.mode).toBe('auto');
@@ -153,12 +150,10 @@ describe('manual control through docker exec', () => {
 
   it('demote --reason holds the standby stopped against a dead primary until resume', async () => {
     const noReason = await ctl('demote');
-    show('demote (no reason)', noReason);
     expect(noReason.code).toBe(2);
     expect(noReason.stderr).toContain('needs a reason');
 
     const r = await ctl('demote', '--reason', 'standby workspace is stale');
-    show('demote', r);
     expect(r.code).toBe(0);
     await project.waitForPhase('watching', 30_000);
     await waitFor('gateway stopped', async () => !(await gatewayRunning()), { timeoutMs: 15_000 });
@@ -172,7 +167,6 @@ describe('manual control through docker exec', () => {
   it('promote --reason holds the standby promoted against a healthy primary until resume', async () => {
     await run('docker', ['start', primaryId]);
     const r = await ctl('promote', '--reason', 'moving the primary to a new VPS');
-    show('promote', r);
     expect(r.code).toBe(0);
     await project.waitForPhase('promoted', 30_000);
     const held = await waitFor('healthy probes well past RECOVER_THRESHOLD', async () => {
@@ -182,7 +176,7 @@ describe('manual control through docker exec', () => {
     expect(held.phase).toBe('promoted');
     expect(held.control).toMatchObject({ mode: 'override-promoted', reason: 'moving the primary to a new VPS' });
     expect(await gatewayRunning()).toBe(true);
-    show('status (override)', await ctl('status'));
+    await ctl('status');
 
     const resumed = await ctl('resume', '--json');
     expect(resumed.code).toBe(0);
