@@ -84,7 +84,9 @@ export function watcherAlive(watcher: Watcher, context: StatusContext, now: numb
 /** Who is in charge, and (when paused) whether what runs drifted from what the phase wants. */
 function controlReport(state: State, iso: (ms: number | null | undefined) => string | null): Record<string, unknown> {
   const { mode } = state;
-  const drift = state.gatewayRunning !== null && state.gatewayRunning !== gatewayWanted(state);
+  // Only settled phases can drift; mid-transition the gateway is on its way by design.
+  const settled = state.phase === 'watching' || state.phase === 'promoted';
+  const drift = settled && state.gatewayRunning !== null && state.gatewayRunning !== gatewayWanted(state);
   if (mode.kind === 'auto') return { mode: 'auto', drift };
   return {
     mode: mode.kind === 'paused' ? 'paused' : `override-${mode.target}`,
