@@ -11,6 +11,7 @@ import {
   fail,
   gatewayDown,
   gatewayUp,
+  lcg,
   ok,
   promotionFinished,
   reachPhase,
@@ -20,6 +21,7 @@ import {
   step,
   types,
   watchingState,
+  actionFinished,
 } from './decide-fixtures.ts';
 
 function cmd(command: Command): Observation {
@@ -373,5 +375,45 @@ describe('persistence through initialState', () => {
     const drill: Drill = { id: 1, requestedAt: 1, status: 'succeeded', problems: [] };
     expect(initialState(POLICY, null, T0, { drill }).drill).toBe(drill);
     expect(initialState(POLICY, null, T0)).toMatchObject({ mode: { kind: 'auto' }, drill: null });
+  });
+});
+
+describe('seeded random runs: what each mode forbids never happens', () => {
+  // Random probes, gateway observations and adapter reports, from a random phase, fed through decide().
+  function randomObservation(rand: ReturnType<typeof lcg>, now: number): Observation {
+    const pick = rand.int(8);
+    if (pick <= 2) return fail(now);
+    if (pick <= 4) return ok(now);
+    if (pick === 5) return rand.chance(0.5) ? gatewayUp() : gatewayDown();
+    if (pick === 6) return rand.chance(0.5) ? promotionFinished(undefined, now) : demotionFinished(rand.chance(0.8));
+    return actionFinished(rand.chance(0.5) ? 'start' : 'stop', rand.chance(0.8));
+  }
+
+  const FORBIDDEN: Record<string, string[]> = {
+    paused: ['promote', 'demote', 'start-gateway', 'stop-gateway'],
+    'override-promoted': ['demote', 'stop-gateway'],
+    'override-demoted': ['promote', 'start-gateway'],
+  };
+
+  it.each(Object.keys(FORBIDDEN))('%s: 200 seeds × 60 observations', (label) => {
+    for (let seed = 1; seed <= 200; seed++) {
+      const rand = lcg(seed);
+      let state = reachPhase(PHASES[rand.int(4)] ?? 'watching').state;
+      let now = T0 + 100_000;
+      const command: Command = label === 'paused' ? { name: 'pause' } : { name: label === 'override-promoted' ? 'promote' : 'demote', reason: 'seeded' };
+      const first = step(state, cmd(command), now);
+      state = first.state;
+      // The command itself may begin the transition it asks for, never the opposite one.
+      for (const action of first.actions) expect(FORBIDDEN[label]).not.toContain(action.type);
+      for (let i = 0; i < 60; i++) {
+        now += 500 + rand.int(2_000);
+        const s = step(state, randomObservation(rand, now), now);
+        for (const action of s.actions) {
+          if (FORBIDDEN[label]?.includes(action.type)) throw new Error(`seed ${seed}, step ${i}: ${action.type} while ${label} (phase ${state.phase})`);
+        }
+        state = s.state;
+      }
+      expect(state.mode.kind).toBe(label === 'paused' ? 'paused' : 'override');
+    }
   });
 });
