@@ -7,6 +7,8 @@ import { createLogger } from './log/logger.ts';
 import { runWatcher } from './run-watcher.ts';
 import { SECRET_ENV_NAMES } from './config/redact.ts';
 import { formatStatus } from './status/format-status.ts';
+import { CONTROL_COMMAND_NAMES, CONTROL_USAGE, parseControlArgs, runControlCommand } from './control/control-cli.ts';
+import { DEFAULT_CONTROL_SOCKET } from './control/control-client.ts';
 
 const EXIT_CONFIG = 2;
 
@@ -28,6 +30,7 @@ async function main(argv: string[]): Promise<number> {
       process.stdout.write(USAGE);
       return 0;
     default:
+      if (CONTROL_COMMAND_NAMES.has(command)) return control(argv);
       process.stderr.write(`openclaw-failover: unknown command "${command}"\n\n${USAGE}`);
       return EXIT_CONFIG;
   }
@@ -40,7 +43,19 @@ const USAGE = `usage: openclaw-failover [command]
                exit 0 when valid, 2 when not
   healthcheck  exit 0 when the running watcher's /healthz answers ok (the container HEALTHCHECK)
   status       print the running watcher's state (--json for the raw /status document)
-`;
+
+Manual control of the running watcher (docker exec <watcher> openclaw-failover <command>):
+${CONTROL_USAGE}`;
+
+async function control(argv: string[]): Promise<number> {
+  const parsed = parseControlArgs(argv);
+  if (!parsed.ok) {
+    process.stderr.write(`openclaw-failover: ${parsed.error}\n(openclaw-failover help lists the commands)\n`);
+    return EXIT_CONFIG;
+  }
+  const socket = process.env.CONTROL_SOCKET?.trim() || DEFAULT_CONTROL_SOCKET;
+  return runControlCommand(parsed.args, socket, { out: (t) => process.stdout.write(t), err: (t) => process.stderr.write(t) });
+}
 
 async function run(): Promise<number> {
   const result = loadConfig(process.env);

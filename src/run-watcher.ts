@@ -1,4 +1,5 @@
 // Wires the real adapters to the watcher once, at start, and handles SIGTERM.
+import type { Server } from 'node:net';
 import { hostname } from 'node:os';
 import Docker from 'dockerode';
 import type { Logger } from 'pino';
@@ -18,6 +19,8 @@ import { createNotifier } from './notify/notifier.ts';
 import { notifyingObserver } from './notify/notify-observer.ts';
 import { startStatusServer } from './status/status-server.ts';
 import { watcherAlive, type StatusContext } from './status/status-report.ts';
+import { createControlHandler } from './control/control-handler.ts';
+import { startControlServer } from './control/control-server.ts';
 import { VERSION } from './version.ts';
 import { createFileStateStore } from './watcher/state-store.ts';
 import { waitUntilReady } from './watcher/wait-ready.ts';
@@ -110,6 +113,7 @@ export async function runWatcher(config: Config, logger: Logger): Promise<void> 
     context: statusContext,
     metrics: metrics.render,
   });
+  const control = await startControl(config, watcher, statusContext, logger);
 
   const heartbeat = config.heartbeatUrl === undefined
     ? Promise.resolve()
@@ -134,6 +138,7 @@ export async function runWatcher(config: Config, logger: Logger): Promise<void> 
     }, SHUTDOWN_DEADLINE_MS).unref();
     void (async () => {
       await watcher.stop();
+      control?.close();
       notifier.close();
       await heartbeat;
       server.closeAllConnections();
@@ -148,6 +153,26 @@ export async function runWatcher(config: Config, logger: Logger): Promise<void> 
   process.on('SIGINT', () => shutdown('SIGINT'));
 
   await watcher.run();
+}
+
+/**
+ * The control socket is a convenience for operators: failing to open it is logged loudly, but
+ * the watcher goes on failing over without it.
+ */
+async function startControl(config: Config, watcher: Watcher, context: StatusContext, logger: Logger): Promise<Server | undefined> {
+  const drillWaitMs = config.gitTimeoutMs + config.promoteReadyTimeoutMs + config.stopTimeoutMs + 30_000;
+  try {
+    const server = await startControlServer({
+      path: config.controlSocket,
+      handle: createControlHandler({ watcher, context, logger, drillWaitMs }),
+      onError: (error) => logger.error({ event: 'control-error', err: errorText(error) }, `control request failed: ${errorText(error)}`),
+    });
+    logger.info({ event: 'control-listening', socket: config.controlSocket }, `control socket ${config.controlSocket} (docker exec <watcher> openclaw-failover pause|resume|promote|demote|drill)`);
+    return server;
+  } catch (error) {
+    logger.error({ event: 'control-unavailable', socket: config.controlSocket, err: errorText(error) }, `cannot open the control socket ${config.controlSocket}: ${errorText(error)}; failover goes on without manual control`);
+    return undefined;
+  }
 }
 
 /**

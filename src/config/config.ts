@@ -58,6 +58,8 @@ export interface Config {
   statusPort: number;
   /** Directory for the watcher's persisted state (survives watcher restarts). */
   stateDir: string;
+  /** Unix socket of the control channel (pause, resume, promote, demote, drill). */
+  controlSocket: string;
   logLevel: LogLevel;
   logFormat: LogFormat;
 

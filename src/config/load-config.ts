@@ -126,6 +126,19 @@ function absolutePathSetting(name: string, defaultValue: string, description: st
   };
 }
 
+/** A unix socket path: absolute, and short enough for sockaddr_un (108 bytes on Linux, with its NUL). */
+function socketPathSetting(name: string, defaultValue: string, description: string): Setting<string> {
+  const path = absolutePathSetting(name, defaultValue, description);
+  const expected = `an absolute path of at most 100 bytes (default ${defaultValue}), e.g. ${name}=${defaultValue}`;
+  return {
+    ...path,
+    parse(raw, earlier) {
+      const parsed = path.parse(raw, earlier);
+      return parsed.ok && Buffer.byteLength(parsed.value) <= 100 ? parsed : bad(expected);
+    },
+  };
+}
+
 /** Absolute http(s) URL with a host and no fragment; `http:host`-style shorthand is refused. */
 function isHttpUrl(raw: string): boolean {
   if (!/^https?:\/\//i.test(raw) || /\s/.test(raw) || raw.includes('#') || !URL.canParse(raw)) return false;
@@ -417,6 +430,11 @@ export const SETTING_TABLE: SettingTable = {
     'STATE_DIR',
     '/var/lib/openclaw-failover',
     "Directory for the watcher's persisted state (survives watcher restarts).",
+  ),
+  controlSocket: socketPathSetting(
+    'CONTROL_SOCKET',
+    '/tmp/openclaw-failover/control.sock',
+    'Unix socket of the control channel inside the container (docker exec watcher openclaw-failover pause|resume|promote|demote|drill); its directory is created 0700.',
   ),
   logLevel: choiceSetting<LogLevel>(
     'LOG_LEVEL',

@@ -2,7 +2,7 @@
 // Pure: no clocks, timers or I/O; `now` is injected, so every edge is unit-testable.
 // One function per kind of observation, and one per transition edge, so each rule reads alone.
 import type { ProbeResult } from '../probe/probe-result.ts';
-import type { Decision, Observation, Phase, Policy, PromotionReport, State, Step, Transition, WitnessCheck } from './model.ts';
+import type { Command, Decision, Drill, Mode, Observation, Phase, Policy, PromotionReport, State, Step, Transition, WitnessCheck } from './model.ts';
 import { cyclesInWindow, demotionAllowedAt, failingForMs, holdDownMs, promotionRetryDelayMs, withStableRestartReset } from './damping.ts';
 
 export const DEFAULT_POLICY: Policy = {
@@ -25,8 +25,10 @@ export const DEFAULT_POLICY: Policy = {
  * The state a watcher starts in. `restored` is the phase a previous watcher persisted:
  * a promotion that was under way is resumed as promoted (the gateway is wanted), a
  * demotion as watching (the gateway is not), so a crash mid-transition converges.
+ * `control` is the persisted operator mode and last drill; a drill cut short by the restart is
+ * recorded as failed, and the phase it left behind is then handled like any other.
  */
-export function initialState(policy: Policy, restored: Phase | null, now: number): State {
+export function initialState(policy: Policy, restored: Phase | null, now: number, control?: { mode?: Mode; drill?: Drill | null }): State {
   const phase: Phase = restored === 'promoting' || restored === 'promoted' ? 'promoted' : 'watching';
   return {
     policy,
@@ -46,19 +48,33 @@ export function initialState(policy: Policy, restored: Phase | null, now: number
     nextPromotionAt: now,
     recentCycles: [],
     partitionGuard: { checking: false, lastCheck: null },
+    mode: control?.mode ?? { kind: 'auto' },
+    drill: restoreDrill(control?.drill ?? null, now),
   };
 }
 
 export function decide(state: State, observation: Observation, now: number): Step {
   switch (observation.type) {
     case 'probe':
+      if (state.mode.kind !== 'auto') return reconcile(onProbeUnderControl(state, observation.result, now), now);
       return reconcile(onProbe(state, observation.result, now), now);
     case 'gateway':
+      if (state.mode.kind === 'paused') return onGatewayWhilePaused(state, observation.running, observation.detail);
+      if (state.mode.kind === 'override') return reconcile({ state: { ...state, gatewayRunning: observation.running }, actions: [] }, now);
       return reconcile(onGatewayObserved(state, observation.running, observation.detail, now), now);
     case 'promotion-finished':
+      if (drillRunning(state)) return reconcile(onDrillPromotionFinished(state, observation.report, now), now);
       return reconcile(onPromotionFinished(state, observation.report, now), now);
     case 'demotion-finished':
+      if (drillRunning(state)) return reconcile(onDrillDemotionFinished(state, observation.ok, observation.error, now), now);
       return reconcile(onDemotionFinished(state, observation.ok, observation.error, now), now);
+    case 'command': {
+      // A mode change (persist only) is reconciled at once: resuming with a stray running stops it.
+      const answered = onCommand(state, observation.command, now);
+      if (!answered.actions.every((action) => action.type === 'persist')) return answered;
+      const reconciled = reconcile({ ...answered, actions: [] }, now);
+      return { ...reconciled, actions: [...answered.actions, ...reconciled.actions], reply: answered.reply };
+    }
     case 'gateway-action-finished':
       // Not reconciled here: a start/stop that fails at once would otherwise be re-issued in a
       // hot loop. The next probe (one CHECK_INTERVAL later) reconciles and retries it.
@@ -76,6 +92,7 @@ export function decide(state: State, observation: Observation, now: number): Ste
 function reconcile(step: Step, now: number): Step {
   const { state } = step;
   if (step.actions.length > 0 || state.pendingGatewayAction !== null) return step;
+  if (state.mode.kind !== 'auto') return reconcileUnderControl(step, now);
   if (state.phase === 'watching' && state.gatewayRunning === true) {
     const stop = stopStrayGateway(state, undefined);
     return { ...stop, decision: step.decision ?? stop.decision };
@@ -200,9 +217,10 @@ function onPromotionFinished(previous: State, report: PromotionReport, now: numb
     reason: readyOk ? 'standby gateway started and ready' : `standby gateway started but ${problems.at(-1) ?? 'not ready'}`,
     level: transition.outcome === 'succeeded' ? 'info' : 'warn',
   };
-  // The primary may have come back while the standby booted: hand back at once, unless
-  // MIN_PROMOTED holds the standby in charge (then a later healthy probe hands back).
-  if (state.consecutiveSuccesses >= state.policy.recoverThreshold && now >= demotionAllowedAt(state)) {
+  // The primary may have come back while the standby booted: hand back at once, unless an
+  // operator or drill is in charge, or MIN_PROMOTED holds the standby in charge (then a later
+  // healthy probe hands back).
+  if (followsPrimary(state) && state.consecutiveSuccesses >= state.policy.recoverThreshold && now >= demotionAllowedAt(state)) {
     const demotion = beginDemotion(state, now);
     return { ...demotion, actions: [{ type: 'persist' }, ...demotion.actions] };
   }
@@ -218,9 +236,9 @@ function onDemotionFinished(previous: State, ok: boolean, error: string | undefi
     'watching',
     now,
   );
-  // The primary may have died again while the standby was stopping. A promotion held back
-  // (backoff, hold-down) is looked at again on the next failed probe.
-  if (state.consecutiveFailures >= state.policy.failThreshold) {
+  // The primary may have died again while the standby was stopping (unless an operator or drill
+  // is in charge). A promotion held back (backoff, hold-down) is looked at again on the next failed probe.
+  if (followsPrimary(state) && state.consecutiveFailures >= state.policy.failThreshold) {
     const promotion = promoteIfAllowed(state, now);
     if (promotion.actions.length > 0) return { ...promotion, actions: [{ type: 'persist' }, ...promotion.actions] };
   }
@@ -255,10 +273,11 @@ function onGatewayActionFinished(previous: State, action: 'start' | 'stop', ok: 
  */
 function onWitnessesChecked(previous: State, answered: string[], total: number, detail: string | undefined, now: number): Step {
   const reachable = answered.length > 0;
-  const promotable = previous.phase === 'watching' && previous.consecutiveFailures >= previous.policy.failThreshold;
+  // An operator (pause, override) or a drill may have taken charge while the witnesses were asked.
+  const promotable = followsPrimary(previous) && previous.phase === 'watching' && previous.consecutiveFailures >= previous.policy.failThreshold;
   const heard = reachable ? `${answered.length}/${total} witness(es) answered (${answered.join(', ')})` : `no witness answered (0/${total}${detail ? `: ${detail}` : ''})`;
   const reason = !promotable
-    ? `${heard}; the primary answered again meanwhile: not promoting`
+    ? `${heard}; ${followsPrimary(previous) ? 'the primary answered again meanwhile' : 'an operator or a drill is in charge'}: not promoting`
     : reachable
       ? `${heard}: the network is up and the primary is not, promoting`
       : `${heard}: this standby is the isolated one, NOT promoting; re-checking on the next failed probe`;
@@ -438,3 +457,202 @@ export function gatewayWanted(state: State): boolean {
   return state.phase === 'promoting' || state.phase === 'promoted';
 }
 
+
+// ---------------------------------------------------------------------------------------------
+// Operator control: maintenance mode (paused), manual override, drills.
+// Paused: probes are counted and reported; nothing is started or stopped, not even a stray
+// (drift is reported). Override: the phase converges on the operator's target whatever the
+// probes say. A drill runs in auto mode through the normal promote/demote actions.
+
+/** Whether probes may trigger transitions: auto mode and no drill under way. */
+function followsPrimary(state: State): boolean {
+  return state.mode.kind === 'auto' && !drillRunning(state);
+}
+
+export function drillRunning(state: State): boolean {
+  return state.drill !== null && (state.drill.status === 'promoting' || state.drill.status === 'demoting');
+}
+
+function restoreDrill(drill: Drill | null, now: number): Drill | null {
+  if (drill === null || (drill.status !== 'promoting' && drill.status !== 'demoting')) return drill;
+  return { ...drill, status: 'failed', finishedAt: now, problems: [...drill.problems, 'the watcher restarted during the drill'] };
+}
+
+function onProbeUnderControl(previous: State, result: ProbeResult, now: number): Step {
+  const state = countProbe(previous, result, now);
+  const { mode } = state;
+  if (mode.kind === 'override') {
+    if (mode.target === 'promoted' && state.phase === 'watching') return beginManualPromotion(state, mode.reason, now);
+    if (mode.target === 'demoted' && state.phase === 'promoted') return beginManualDemotion(state, mode.reason, now);
+  }
+  if (result.ok || previous.lastProbe?.ok === false) return { state, actions: [] };
+  const held = mode.kind === 'paused' ? 'paused: no automatic promotion' : `manual override (${mode.kind === 'override' ? mode.target : ''}) holds`;
+  const failed = probeFailureDecision(state, 'warn');
+  return noted(state, { ...failed, reason: `${failed.reason}; ${held}` });
+}
+
+function onGatewayWhilePaused(previous: State, running: boolean, detail: string | undefined): Step {
+  const state: State = { ...previous, gatewayRunning: running };
+  const settled = state.phase === 'watching' || state.phase === 'promoted';
+  if (!settled || previous.gatewayRunning === running || running === gatewayWanted(state)) return { state, actions: [] };
+  return noted(state, {
+    event: 'drift-while-paused',
+    reason: `standby gateway is ${running ? 'running' : 'not running'} in phase ${state.phase}${detail ? ` (${detail})` : ''}; paused, so it is left as it is`,
+    level: 'warn',
+  });
+}
+
+/** Converges on the override's target: a stray is stopped when demoted, a dead gateway re-started (with backoff) when promoted. */
+function reconcileUnderControl(step: Step, now: number): Step {
+  const { state } = step;
+  const { mode } = state;
+  if (mode.kind !== 'override') return step;
+  if (mode.target === 'demoted' && state.phase === 'watching' && state.gatewayRunning === true) {
+    const stop = stopStrayGateway(state, `manual override: demoted (${mode.reason})`);
+    return { ...stop, decision: step.decision ?? stop.decision };
+  }
+  if (mode.target === 'promoted' && state.phase === 'promoted' && state.gatewayRunning === false && now >= state.nextRestartAt) {
+    const restart = restartGateway(state, now);
+    const reason = `standby gateway is not running under a manual promote override (re-start #${restart.state.restartAttempts})`;
+    return { ...restart, actions: [{ type: 'start-gateway', reason }], decision: step.decision ?? { event: 'restart-gateway', reason, level: 'warn' } };
+  }
+  return step;
+}
+
+function onCommand(state: State, command: Command, now: number): Step {
+  if (drillRunning(state)) {
+    return refused(state, `a drill is under way (${state.drill?.status ?? ''}); wait for it to finish`);
+  }
+  switch (command.name) {
+    case 'pause':
+      return pause(state, command.reason?.trim() || 'maintenance', now);
+    case 'resume':
+      return resume(state, now);
+    case 'promote':
+    case 'demote':
+      if (command.reason.trim() === '') return refused(state, `${command.name} needs a reason, e.g. --reason "primary host maintenance"`);
+      return override(state, command.name === 'promote' ? 'promoted' : 'demoted', command.reason.trim(), now);
+    case 'drill':
+      return beginDrill(state, now);
+  }
+}
+
+function pause(state: State, reason: string, now: number): Step {
+  if (state.mode.kind === 'paused') {
+    return { state, actions: [], reply: { accepted: true, message: `already paused since ${new Date(state.mode.since).toISOString()} (${state.mode.reason})` } };
+  }
+  const paused: State = { ...state, mode: { kind: 'paused', reason, since: now } };
+  const message = `paused (${reason}): probing goes on, nothing is promoted, demoted, started or stopped until resume; phase ${state.phase}, standby gateway ${gatewayText(state)}`;
+  return { state: paused, actions: [{ type: 'persist' }], decision: { event: 'paused', reason, level: 'warn' }, reply: { accepted: true, message } };
+}
+
+function resume(state: State, now: number): Step {
+  if (state.mode.kind === 'auto') return { state, actions: [], reply: { accepted: true, message: 'already in automatic mode; nothing to resume' } };
+  const was = state.mode.kind === 'paused' ? `pause (${state.mode.reason})` : `manual ${state.mode.target} override (${state.mode.reason})`;
+  const resumed: State = { ...state, mode: { kind: 'auto' }, restartAttempts: 0, nextRestartAt: now };
+  const message = `resumed automatic failover after ${was}; phase ${state.phase}, the next probe decides`;
+  return { state: resumed, actions: [{ type: 'persist' }], decision: { event: 'resumed', reason: was, level: 'warn' }, reply: { accepted: true, message } };
+}
+
+function override(previous: State, target: 'promoted' | 'demoted', reason: string, now: number): Step {
+  const state: State = { ...previous, mode: { kind: 'override', target, reason, since: now }, restartAttempts: 0, nextRestartAt: now };
+  const holds = `holds until resume, whatever the primary does`;
+  if (target === 'promoted' && state.phase === 'watching') {
+    const step = beginManualPromotion(state, reason, now);
+    return { ...step, reply: { accepted: true, message: `promoting the standby (${reason}); the override ${holds}` } };
+  }
+  if (target === 'demoted' && state.phase === 'promoted') {
+    const step = beginManualDemotion(state, reason, now);
+    return { ...step, reply: { accepted: true, message: `demoting the standby (${reason}); the override ${holds}` } };
+  }
+  const already = (target === 'promoted') === (state.phase === 'promoted' || state.phase === 'promoting');
+  const message = already
+    ? `standby already ${state.phase}; pinned ${target} (${reason}), the override ${holds}`
+    : `a ${state.phase === 'promoting' ? 'promotion' : 'demotion'} is in flight; the standby is ${target === 'promoted' ? 'promoted' : 'demoted'} once it settles (${reason}); the override ${holds}`;
+  return {
+    state,
+    actions: [{ type: 'persist' }],
+    decision: { event: `override-${target}`, reason, level: 'warn' },
+    reply: { accepted: true, message },
+  };
+}
+
+function beginManualPromotion(state: State, reason: string, now: number): Step {
+  return relabel(beginPromotion(state, now), 'manual-promote', `manual override: ${reason}`, now);
+}
+
+function beginManualDemotion(state: State, reason: string, now: number): Step {
+  return relabel(beginDemotion(state, now), 'manual-demote', `manual override: ${reason}`, now);
+}
+
+/** A transition begun by an operator or a drill: its own reason, and no failure streak behind it. */
+function relabel(step: Step, event: string, reason: string, now: number): Step {
+  const transition = step.state.transition && { ...step.state.transition, reason, streakStartedAt: now };
+  return { ...step, state: { ...step.state, transition }, decision: { event, reason, level: 'warn' } };
+}
+
+function beginDrill(state: State, now: number): Step {
+  if (state.mode.kind === 'paused') return refused(state, 'paused: resume first, a drill needs automatic mode');
+  if (state.mode.kind === 'override') return refused(state, `a manual ${state.mode.target} override is in force; resume first`);
+  if (state.phase !== 'watching') return refused(state, `the standby is ${state.phase}; a drill starts only from watching`);
+  if (state.lastProbe === null || !state.lastProbe.ok || state.consecutiveFailures > 0) {
+    return refused(state, 'the primary is not answering healthy; a drill needs a healthy primary (this would be a real failover)');
+  }
+  if (state.pendingGatewayAction !== null || state.gatewayRunning !== false) {
+    return refused(state, 'the standby gateway is not known to be stopped yet; try again in a few seconds');
+  }
+  const drill: Drill = { id: now, requestedAt: now, status: 'promoting', problems: [] };
+  const step = relabel(beginPromotion({ ...state, drill }, now), 'drill-promote', 'drill: promoting the standby while the primary is up', now);
+  return { ...step, reply: { accepted: true, message: `drill ${drill.id} started: promoting the standby` } };
+}
+
+function onDrillPromotionFinished(previous: State, report: PromotionReport, now: number): Step {
+  const step = onPromotionFinished(previous, report, now);
+  const problems = [...(step.state.transition?.problems ?? [])];
+  const drill: Drill = {
+    ...(previous.drill as Drill),
+    syncedAt: report.sync.at,
+    startedAt: report.start.at,
+    readyAt: report.ready?.ok ? report.ready.at : undefined,
+    problems,
+  };
+  if (!report.start.ok) {
+    const failed: Drill = { ...drill, status: 'failed', finishedAt: now };
+    return { ...step, state: { ...step.state, drill: failed }, decision: { event: 'drill-failed', reason: problems.join('; '), level: 'error' } };
+  }
+  const { policy } = step.state;
+  if (step.state.consecutiveFailures >= policy.failThreshold) {
+    // The primary died while the drill promoted: this is a real failover now, so stay promoted.
+    const reason = `the primary failed ${step.state.consecutiveFailures} probes (FAIL_THRESHOLD=${policy.failThreshold}) during a drill; staying promoted`;
+    const became: Drill = { ...drill, status: 'became-promotion', finishedAt: now, problems: [...problems, reason] };
+    const transition = step.state.transition && { ...step.state.transition, reason };
+    return { ...step, state: { ...step.state, drill: became, transition }, decision: { event: 'drill-became-promotion', reason, level: 'warn' } };
+  }
+  const demotion = relabel(beginDemotion({ ...step.state, drill: { ...drill, status: 'demoting', stopIssuedAt: now } }, now), 'drill-demote', 'drill: handing back to the primary', now);
+  const ready = drill.readyAt === undefined ? `not ready (${problems.at(-1) ?? 'unknown'})` : `ready in ${drill.readyAt - report.start.at} ms`;
+  return { ...demotion, decision: { event: 'drill-demote', reason: `drill: standby ${ready}; handing back to the primary`, level: 'info' } };
+}
+
+function onDrillDemotionFinished(previous: State, ok: boolean, error: string | undefined, now: number): Step {
+  const running = previous.drill as Drill;
+  const problems = ok ? running.problems : [...running.problems, `gateway stop failed: ${error ?? 'unknown error'}`];
+  const clean = ok && running.readyAt !== undefined;
+  const finished: Drill = { ...running, stoppedAt: ok ? now : undefined, finishedAt: now, status: clean ? 'succeeded' : 'failed', problems };
+  // With the drill settled, the demotion's own rule applies: a primary that died meanwhile is promoted for real.
+  const step = onDemotionFinished({ ...previous, drill: finished }, ok, error, now);
+  if (step.state.phase === 'promoting') {
+    const reason = 'the primary went down during the drill; promoting for real';
+    const became: Drill = { ...finished, status: 'became-promotion', problems: [...problems, reason] };
+    return { ...step, state: { ...step.state, drill: became } };
+  }
+  const summary = clean ? 'drill succeeded: promoted, ready and demoted' : `drill failed: ${problems.join('; ')}`;
+  return { ...step, decision: { event: clean ? 'drill-succeeded' : 'drill-failed', reason: summary, level: clean ? 'info' : 'error' } };
+}
+
+function refused(state: State, message: string): Step {
+  return { state, actions: [], reply: { accepted: false, message } };
+}
+
+function gatewayText(state: State): string {
+  return state.gatewayRunning === null ? 'not inspected yet' : state.gatewayRunning ? 'running' : 'stopped';
+}

@@ -110,6 +110,49 @@ export interface State {
   /** Times of recent demotion decisions (each ends one promote/demote cycle), pruned to FLAP_WINDOW. */
   recentCycles: number[];
   partitionGuard: PartitionGuardState;
+  /** Who is in charge of transitions: the probes (auto), nobody (paused) or an operator (override). */
+  mode: Mode;
+  /** The current or most recent failover drill. */
+  drill: Drill | null;
+}
+
+/**
+ * auto     – probes drive promotions and demotions.
+ * paused   – maintenance: probes are counted and reported, nothing is started or stopped.
+ * override – an operator pinned the standby promoted or demoted until `resume`.
+ */
+export type Mode =
+  | { kind: 'auto' }
+  | { kind: 'paused'; reason: string; since: number }
+  | { kind: 'override'; target: 'promoted' | 'demoted'; reason: string; since: number };
+
+/** A controlled failover test: promote while the primary is up, wait ready, demote. Epoch ms. */
+export interface Drill {
+  id: number;
+  requestedAt: number;
+  /** promoting/demoting while under way; became-promotion when the primary died mid-drill. */
+  status: 'promoting' | 'demoting' | 'succeeded' | 'failed' | 'became-promotion';
+  syncedAt?: number;
+  startedAt?: number;
+  readyAt?: number;
+  stopIssuedAt?: number;
+  stoppedAt?: number;
+  finishedAt?: number;
+  problems: string[];
+}
+
+/** What an operator asks through the control socket. */
+export type Command =
+  | { name: 'pause'; reason?: string }
+  | { name: 'resume' }
+  | { name: 'promote'; reason: string }
+  | { name: 'demote'; reason: string }
+  | { name: 'drill' };
+
+/** decide()'s answer to a command: accepted or refused, in words for the operator. */
+export interface CommandReply {
+  accepted: boolean;
+  message: string;
 }
 
 export interface PromotionReport {
@@ -128,7 +171,8 @@ export type Observation =
   | { type: 'demotion-finished'; ok: boolean; error?: string }
   | { type: 'gateway-action-finished'; action: 'start' | 'stop'; ok: boolean; error?: string }
   /** The answer to check-witnesses: `answered` holds the (redacted) URLs of witnesses that answered. */
-  | { type: 'witnesses-checked'; answered: string[]; total: number; detail?: string };
+  | { type: 'witnesses-checked'; answered: string[]; total: number; detail?: string }
+  | { type: 'command'; command: Command };
 
 export type Action =
   /** Sync the workspace, start the gateway, wait for its readiness; report promotion-finished. */
@@ -157,4 +201,6 @@ export interface Step {
   actions: Action[];
   /** Present when something worth a log line was decided. */
   decision?: Decision;
+  /** Present when the observation was an operator command. */
+  reply?: CommandReply;
 }

@@ -21,6 +21,8 @@ interface StatusDoc {
     timings?: Record<string, number | undefined>;
   } | null;
   lastGitSync?: { at?: string; ok?: boolean; detail?: string } | null;
+  control?: { mode?: string; reason?: string; since?: string; drift?: boolean };
+  lastDrill?: { id?: number; status?: string; requestedAt?: string; problems?: string[]; timings?: Record<string, number | undefined> } | null;
   dockerProblem?: { at?: string; error?: string } | null;
   watcher?: { startedAt?: string; uptimeMs?: number; probes?: number };
   version?: string;
@@ -34,6 +36,8 @@ export function formatStatus(raw: Record<string, unknown>): string {
   const p = doc.primary;
   const probe = p?.lastProbe;
   lines.push(`phase:      ${doc.phase ?? '?'} since ${doc.phaseSince ?? '?'}`);
+  const c = doc.control;
+  lines.push(`mode:       ${c?.mode ?? 'auto'}${c?.since ? ` since ${c.since}` : ''}${c?.reason ? ` (${c.reason})` : ''}`);
   lines.push(
     `gateway:    ${doc.gateway?.running === null ? 'unknown' : doc.gateway?.running ? 'running' : 'stopped'} (wanted: ${doc.gateway?.wanted ? 'running' : 'stopped'}${doc.gateway?.pendingAction ? `, ${doc.gateway.pendingAction} pending` : ''})`,
   );
@@ -46,10 +50,7 @@ export function formatStatus(raw: Record<string, unknown>): string {
   lines.push(`streaks:    ${p?.consecutiveFailures ?? 0}/${p?.failThreshold ?? '?'} failures, ${p?.consecutiveSuccesses ?? 0}/${p?.recoverThreshold ?? '?'} successes`);
   const t = doc.lastTransition;
   if (t) {
-    const timings = Object.entries(t.timings ?? {})
-      .filter(([, v]) => v !== undefined)
-      .map(([k, v]) => `${k.replace(/Ms$/, '')} ${((v ?? 0) / 1000).toFixed(1)}s`)
-      .join(', ');
+    const timings = formatTimings(t.timings);
     lines.push(`last ${t.kind}: ${t.outcome} at ${t.decidedAt} (${t.reason})`);
     if (timings) lines.push(`  timings:  ${timings}`);
     for (const problem of t.problems ?? []) lines.push(`  problem:  ${problem}`);
@@ -65,8 +66,24 @@ export function formatStatus(raw: Record<string, unknown>): string {
     if (damping.nextPromotionAt) parts.push(`${damping.promotionFailures} failed promotion(s), next not before ${damping.nextPromotionAt}`);
     lines.push(`damping:    ${parts.join('; ')}`);
   }
+  if (c?.drift) lines.push(`drift:      the standby gateway is not as the phase wants it${c.mode === 'paused' ? ' (paused: left as it is)' : ''}`);
+  const d = doc.lastDrill;
+  if (d) {
+    lines.push(`last drill: ${d.status} at ${d.requestedAt}`);
+    const timings = formatTimings(d.timings);
+    if (timings) lines.push(`  timings:  ${timings}`);
+    for (const problem of d.problems ?? []) lines.push(`  problem:  ${problem}`);
+  }
   if (doc.lastGitSync) lines.push(`git sync:   ${doc.lastGitSync.ok ? 'ok' : 'FAILED'} at ${doc.lastGitSync.at}: ${doc.lastGitSync.detail}`);
   if (doc.dockerProblem) lines.push(`docker:     problem at ${doc.dockerProblem.at}: ${doc.dockerProblem.error}`);
   lines.push(`watcher:    ${doc.version ?? ''} up ${Math.round((doc.watcher?.uptimeMs ?? 0) / 1000)}s, ${doc.watcher?.probes ?? 0} probes`);
   return `${lines.join('\n')}\n`;
+}
+
+/** `{ syncMs: 120 }` → `sync 0.1s`, skipping what did not happen. */
+export function formatTimings(timings: Record<string, number | undefined> | undefined): string {
+  return Object.entries(timings ?? {})
+    .filter(([, v]) => v !== undefined)
+    .map(([k, v]) => `${k.replace(/Ms$/, '')} ${((v ?? 0) / 1000).toFixed(1)}s`)
+    .join(', ');
 }

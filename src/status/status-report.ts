@@ -1,7 +1,8 @@
 // The JSON served at /status and printed by `openclaw-failover status`: everything an operator
 // needs to see at a glance, with secrets already redacted by the caller.
 import type { Watcher } from '../watcher/watcher.ts';
-import { transitionTimings } from '../watcher/transition-timings.ts';
+import { drillTimings, transitionTimings } from '../watcher/transition-timings.ts';
+import { gatewayWanted } from '../decision/decide.ts';
 import { dampingView } from '../decision/damping.ts';
 import type { State } from '../decision/model.ts';
 
@@ -54,6 +55,15 @@ export function buildStatusReport(watcher: Watcher, context: StatusContext, now:
       lastCheck: state.partitionGuard.lastCheck && { ...state.partitionGuard.lastCheck, at: iso(state.partitionGuard.lastCheck.at) },
     },
     flapDamping: flapDampingReport(state, now, iso),
+    control: controlReport(state, iso),
+    lastDrill: state.drill && {
+      id: state.drill.id,
+      status: state.drill.status,
+      requestedAt: iso(state.drill.requestedAt),
+      finishedAt: iso(state.drill.finishedAt),
+      problems: state.drill.problems,
+      timings: drillTimings(state.drill),
+    },
     lastGitSync: snap.lastGitSync && { ...snap.lastGitSync, at: iso(snap.lastGitSync.at) },
     dockerProblem: snap.dockerProblem && { ...snap.dockerProblem, at: iso(snap.dockerProblem.at) },
     watcher: {
@@ -90,5 +100,20 @@ function flapDampingReport(state: State, now: number, iso: (ms: number | null) =
     promotionFailures: view.promotionFailures,
     nextPromotionAt: iso(view.nextPromotionAt),
     restartAttempts: state.restartAttempts,
+  };
+}
+
+/** Who is in charge, and (when paused) whether what runs drifted from what the phase wants. */
+function controlReport(state: State, iso: (ms: number | null | undefined) => string | null): Record<string, unknown> {
+  const { mode } = state;
+  // Only settled phases can drift; mid-transition the gateway is on its way by design.
+  const settled = state.phase === 'watching' || state.phase === 'promoted';
+  const drift = settled && state.gatewayRunning !== null && state.gatewayRunning !== gatewayWanted(state);
+  if (mode.kind === 'auto') return { mode: 'auto', drift };
+  return {
+    mode: mode.kind === 'paused' ? 'paused' : `override-${mode.target}`,
+    reason: mode.reason,
+    since: iso(mode.since),
+    drift,
   };
 }

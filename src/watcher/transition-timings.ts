@@ -1,5 +1,5 @@
 // Durations derived from a transition's timestamps, for logs and /status.
-import type { Transition } from '../decision/model.ts';
+import type { Drill, Transition } from '../decision/model.ts';
 
 export interface TransitionTimings {
   /** First probe of the streak → decision (how long the failure took to detect). */
@@ -33,4 +33,31 @@ export function transitionTimings(t: Transition): TransitionTimings {
     readyMs: diff(t.startedAt, t.readyAt),
     totalMs: diff(t.streakStartedAt, t.readyAt ?? t.finishedAt),
   };
+}
+
+export interface DrillTimings {
+  /** Drill requested → git sync done. */
+  syncMs?: number;
+  /** Sync done → `docker start` returned. */
+  startMs?: number;
+  /** `docker start` returned → gateway ready. */
+  readyMs?: number;
+  /** Stop issued → gateway stopped. */
+  stopMs?: number;
+  /** Drill requested → finished. */
+  totalMs?: number;
+}
+
+export function drillTimings(d: Drill): DrillTimings {
+  return {
+    syncMs: between(d.requestedAt, d.syncedAt),
+    startMs: between(d.syncedAt, d.startedAt),
+    readyMs: between(d.startedAt, d.readyAt),
+    stopMs: between(d.stopIssuedAt, d.stoppedAt),
+    totalMs: between(d.requestedAt, d.finishedAt),
+  };
+}
+
+function between(from: number | undefined, to: number | undefined): number | undefined {
+  return from === undefined || to === undefined ? undefined : Math.max(0, to - from);
 }

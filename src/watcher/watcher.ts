@@ -3,7 +3,7 @@
 // adapters, wired once in main, so this loop runs the same against fakes and the real engine.
 import type { Logger } from 'pino';
 import { decide, gatewayWanted, initialState } from '../decision/decide.ts';
-import type { Action, Observation, Policy, PromotionReport, State, Step, Transition } from '../decision/model.ts';
+import type { Action, Command, CommandReply, Observation, Policy, PromotionReport, State, Step, Transition } from '../decision/model.ts';
 import type { Probe } from '../probe/probe-result.ts';
 import type { GatewayControl } from '../docker/gateway-control.ts';
 import type { ContainerEvent } from '../docker/container-events.ts';
@@ -11,7 +11,7 @@ import { sleep as realSleep, type Sleep } from '../docker/backoff.ts';
 import type { WorkspaceSync } from '../git/workspace-sync.ts';
 import type { StateStore } from './state-store.ts';
 import type { ReadyOutcome } from './wait-ready.ts';
-import { transitionTimings } from './transition-timings.ts';
+import { drillTimings, transitionTimings } from './transition-timings.ts';
 import { dampingView } from '../decision/damping.ts';
 import type { WitnessCheck } from '../probe/witness-check.ts';
 import { observe, type DockerOperation, type WatcherObserver } from './watcher-observer.ts';
@@ -55,6 +55,8 @@ export class Watcher {
   private probesDone = 0;
   private lastGitSync: { at: number; ok: boolean; detail: string } | null = null;
   private dockerProblem: { at: number; error: string } | null = null;
+  /** Commands wait for the persisted state: one taken before the restore would be overwritten by it. */
+  private restored = false;
   readonly startedAt: number;
 
   constructor(deps: WatcherDeps) {
@@ -70,12 +72,14 @@ export class Watcher {
     const { logger, store } = this.deps;
     const restored = await store.load();
     if (restored.problem) logger.warn({ event: 'state-restore-problem' }, restored.problem);
-    this.state = initialState(this.deps.settings.policy, restored.state?.phase ?? null, this.now());
+    const control = restored.state ? { mode: restored.state.mode, drill: restored.state.drill } : undefined;
+    this.state = initialState(this.deps.settings.policy, restored.state?.phase ?? null, this.now(), control);
+    this.restored = true;
     logger.info(
-      { event: 'watcher-started', phase: this.state.phase, restoredPhase: restored.state?.phase ?? null },
-      `watcher started in phase ${this.state.phase}${restored.state ? ` (restored from ${restored.state.phase})` : ''}`,
+      { event: 'watcher-started', phase: this.state.phase, restoredPhase: restored.state?.phase ?? null, mode: this.state.mode },
+      `watcher started in phase ${this.state.phase}${restored.state ? ` (restored from ${restored.state.phase})` : ''}${this.state.mode.kind === 'auto' ? '' : `, mode ${describeMode(this.state)}`}`,
     );
-    if (this.state.phase !== restored.state?.phase) this.persist();
+    if (this.state.phase !== restored.state?.phase || this.state.drill !== (restored.state?.drill ?? null)) this.persist();
     observe(this.deps, 'onStart', this.state, restored.state?.phase ?? null);
 
     this.track(this.watchEvents());
@@ -89,6 +93,13 @@ export class Watcher {
   async stop(): Promise<void> {
     this.abort.abort();
     await Promise.allSettled([...this.tasks]);
+  }
+
+  /** An operator command from the control socket; decide() accepts or refuses it. */
+  command(command: Command): CommandReply {
+    if (!this.restored) return { accepted: false, message: 'the watcher is still starting; try again in a moment' };
+    const step = this.dispatch({ type: 'command', command });
+    return step.reply ?? { accepted: false, message: 'no answer from the decision core' };
   }
 
   get signal(): AbortSignal {
@@ -181,13 +192,14 @@ export class Watcher {
     }
   }
 
-  private dispatch(observation: Observation): void {
+  private dispatch(observation: Observation): Step {
     const previous = this.state;
     const step = decide(previous, observation, this.now());
     this.state = step.state;
     observe(this.deps, 'onStep', previous, step);
     this.logDecision(step, observation);
     for (const action of step.actions) this.execute(action);
+    return step;
   }
 
   private execute(action: Action): void {
@@ -304,8 +316,8 @@ export class Watcher {
   }
 
   private persist(): void {
-    const { phase, transition } = this.state;
-    this.deps.store.save(phase, transition).catch((error: unknown) => {
+    const { phase, transition, mode, drill } = this.state;
+    this.deps.store.save(phase, transition, { mode, drill }).catch((error: unknown) => {
       this.deps.logger.error({ event: 'state-save-failed', err: errorText(error) }, `cannot save watcher state: ${errorText(error)}`);
     });
   }
@@ -330,6 +342,9 @@ export class Watcher {
         : { ok: false, reason: observation.result.reason, detail: observation.result.detail, latencyMs: observation.result.latencyMs };
     }
     if (state.transition && isTransitionEvent(decision.event)) fields.timings = transitionTimings(state.transition);
+    if (observation.type === 'command') fields.command = observation.command;
+    if (state.mode.kind !== 'auto') fields.mode = state.mode;
+    if (state.drill && decision.event.startsWith('drill-')) fields.drill = { id: state.drill.id, status: state.drill.status, timings: drillTimings(state.drill) };
     this.deps.logger[decision.level](fields, headline(decision.event, decision.reason, state.transition));
   }
 
@@ -353,7 +368,7 @@ export class Watcher {
   }
 }
 
-const TRANSITION_EVENTS = new Set(['promote', 'promoted', 'promotion-failed', 'demote', 'demoted', 'demotion-failed']);
+const TRANSITION_EVENTS = new Set(['promote', 'promoted', 'promotion-failed', 'demote', 'demoted', 'demotion-failed', 'manual-promote', 'manual-demote', 'drill-promote', 'drill-demote']);
 
 function isTransitionEvent(event: string): boolean {
   return TRANSITION_EVENTS.has(event);
@@ -373,6 +388,13 @@ function headline(event: string, reason: string, transition: Transition | null):
     default:
       return `${event}: ${reason}`;
   }
+}
+
+export function describeMode(state: State): string {
+  const { mode } = state;
+  if (mode.kind === 'auto') return 'auto';
+  const since = new Date(mode.since).toISOString();
+  return mode.kind === 'paused' ? `paused since ${since} (${mode.reason})` : `manual override: ${mode.target} since ${since} (${mode.reason})`;
 }
 
 function seconds(ms: number | undefined): string {

@@ -70,6 +70,8 @@ describe('initialState', () => {
       nextPromotionAt: T0,
       recentCycles: [],
       partitionGuard: { checking: false, lastCheck: null },
+      mode: { kind: 'auto' },
+      drill: null,
     } satisfies State);
   });
 

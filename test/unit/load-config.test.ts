@@ -46,6 +46,7 @@ describe('loadConfig defaults', () => {
         flapHoldDownMaxMs: 600_000,
         statusPort: 8080,
         stateDir: '/var/lib/openclaw-failover',
+        controlSocket: '/tmp/openclaw-failover/control.sock',
         logLevel: 'info',
         logFormat: 'json',
         notifyWebhookUrl: undefined,
@@ -227,6 +228,13 @@ describe('GATEWAY_READY_URL', () => {
 });
 
 describe('paths', () => {
+  it('CONTROL_SOCKET takes an absolute path short enough for a unix socket', () => {
+    expect(configOf({ CONTROL_SOCKET: '/run/ocf/ctl.sock' }).controlSocket).toBe('/run/ocf/ctl.sock');
+    for (const bad of ['ctl.sock', `/tmp/${'x'.repeat(100)}.sock`]) {
+      expect(problemsOf({ CONTROL_SOCKET: bad }).map((p) => p.name)).toEqual(['CONTROL_SOCKET']);
+    }
+  });
+
   it.each(['WORKSPACE_DIR', 'STATE_DIR'])('%s accepts absolute paths and rejects relative ones', (name) => {
     expect(loadConfig({ PRIMARY_URL, [name]: '/data/x' }).ok).toBe(true);
     for (const value of ['data/x', './x', '~/x']) {
