@@ -4,11 +4,13 @@ import Docker from 'dockerode';
 import type { Logger } from 'pino';
 import type { Config } from './config/config.ts';
 import { configWarnings } from './config/load-config.ts';
-import { redactUrl } from './config/redact.ts';
+import { redactUrl, scrubSecrets, secretValuesFromEnv } from './config/redact.ts';
 import { DEFAULT_POLICY } from './decision/decide.ts';
 import { createDockerGatewayControl } from './docker/gateway-control.ts';
 import { describeTarget, ownComposeProject, type TargetSpec } from './docker/gateway-target.ts';
 import { createWorkspaceSync } from './git/workspace-sync.ts';
+import { createTransitionHooks } from './hooks/transition-hooks.ts';
+import { scrubCredentials } from './probe/classify-response.ts';
 import { createHttpProbe } from './probe/http-probe.ts';
 import { startStatusServer } from './status/status-server.ts';
 import { VERSION } from './version.ts';
@@ -32,6 +34,7 @@ export async function runWatcher(config: Config, logger: Logger): Promise<void> 
     `openclaw-failover ${VERSION}: watching ${redactUrl(config.primaryUrl)} every ${config.checkIntervalMs / 1000}s; standby gateway is ${describeTarget(target)}`,
   );
 
+  const secrets = secretValuesFromEnv(process.env);
   const primary = createHttpProbe({ url: config.primaryUrl, timeoutMs: config.checkTimeoutMs });
   const readiness = createHttpProbe({ url: config.gatewayReadyUrl, timeoutMs: Math.min(2_000, config.promoteReadyTimeoutMs), expect: 'ready' });
   const gateway = createDockerGatewayControl(docker, target, {
@@ -52,6 +55,13 @@ export async function runWatcher(config: Config, logger: Logger): Promise<void> 
     waitReady: (signal) => waitUntilReady({ probe: readiness, timeoutMs: config.promoteReadyTimeoutMs, signal }),
     store: createFileStateStore(config.stateDir),
     logger,
+    hooks: createTransitionHooks({
+      onPromote: config.onPromote,
+      onDemote: config.onDemote,
+      timeoutMs: config.hookTimeoutMs,
+      // The output goes to the log and /status: mask what the watcher knows to be secret.
+      scrub: (text) => scrubSecrets(scrubCredentials(text), secrets),
+    }),
   });
 
   const server = await startStatusServer({

@@ -36,6 +36,13 @@ export interface Config {
   /** Bound on the whole git sync at promotion. */
   gitTimeoutMs: number;
 
+  /** Shell command run on promotion, after the git sync and before the gateway start. */
+  onPromote: string | undefined;
+  /** Shell command run on demotion, after the gateway stopped. */
+  onDemote: string | undefined;
+  /** Bound on one hook run; its whole process group is killed after it. */
+  hookTimeoutMs: number;
+
   /** Port of the watcher's own /healthz and /status endpoint. */
   statusPort: number;
   /** Directory for the watcher's persisted state (survives watcher restarts). */

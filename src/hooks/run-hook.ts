@@ -156,10 +156,15 @@ export function runHook(request: HookRequest): Promise<HookOutcome> {
 
 /** One line for the log and /status: exit code, duration, timeout, and the tail of the output. */
 export function describeHookOutcome(outcome: HookOutcome, tailChars = 300): string {
+  return `ON_${outcome.event.toUpperCase()} ${outcome.ok ? 'succeeded' : 'failed'} ${describeHookRun(outcome, tailChars)}`;
+}
+
+/** "(exit code 23) in 0.4s: <output tail>", the part of the line that says what happened. */
+export function describeHookRun(outcome: HookOutcome, tailChars = 300): string {
   const how = outcome.error ?? (outcome.exitCode !== null ? `exit code ${outcome.exitCode}` : `killed by ${outcome.signal ?? 'a signal'}`);
   const tail = outcome.output.trim().replace(/\s+/g, ' ');
   const shown = tail.length > tailChars ? `…${tail.slice(-tailChars)}` : tail;
-  return `ON_${outcome.event.toUpperCase()} ${outcome.ok ? 'succeeded' : 'failed'} (${how}) in ${(outcome.durationMs / 1000).toFixed(1)}s${shown ? `: ${shown}` : ''}`;
+  return `(${how}) in ${(outcome.durationMs / 1000).toFixed(1)}s${shown ? `: ${shown}` : ''}`;
 }
 
 /** Keeps the last `cap` bytes of a stream. */
