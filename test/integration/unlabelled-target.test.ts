@@ -54,10 +54,11 @@ describe('a GATEWAY_CONTAINER without the project label', () => {
 
   /** The `msg` of every JSON line the watcher logged. */
   async function logMessages(): Promise<string[]> {
+    // compose may prefix lines with a terminal "erase line" sequence; the JSON starts at the first brace.
     return (await project.logs('watcher'))
       .split('\n')
-      .filter((line) => line.startsWith('{'))
-      .map((line) => (JSON.parse(line) as { msg?: string }).msg ?? '');
+      .filter((line) => line.includes('{"level"'))
+      .map((line) => (JSON.parse(line.slice(line.indexOf('{"level"'))) as { msg?: string }).msg ?? '');
   }
 
   it('logs the refusal and leaves the running, unlabelled container running', async () => {
