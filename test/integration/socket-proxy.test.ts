@@ -36,6 +36,10 @@ const calls = JSON.parse(process.argv[1]);
 })();
 `;
 
+const PRIMARY_PASSWORD = 'pr1mary-pa55word-4f7a';
+const REMOTE_TOKEN = 'ghp_r3mote0token0c1d2e3f';
+const GATEWAY_TOKEN = 'gateway-t0ken-9b8c7d6e5f';
+
 describe('watcher behind the Docker socket proxy', () => {
   let project: ComposeProject;
   let gatewayId: string;
@@ -58,7 +62,14 @@ describe('watcher behind the Docker socket proxy', () => {
       OPENCLAW_STANDBY_CONFIG_DIR: './config/ci',
       OPENCLAW_SKIP_CHANNELS: '1',
       DOCKER_GID: await dockerSocketGid(),
-      PRIMARY_URL: 'http://fake-primary:18789/healthz',
+      // Secrets the watcher holds, to grep for in everything it shows (last test). The remote is
+      // the fake primary, which answers 404, so the git sync fails with the URL in its error.
+      PRIMARY_URL: `http://ocf:${PRIMARY_PASSWORD}@fake-primary:18789/healthz`,
+      WORKSPACE_REMOTE: `http://x-access-token:${REMOTE_TOKEN}@fake-primary:18789/workspace.git`,
+      OPENCLAW_GATEWAY_TOKEN: GATEWAY_TOKEN,
+      // A hook that tries to print what it was given, and its own environment.
+      ON_PROMOTE: 'echo "url=$PRIMARY_URL token=$OPENCLAW_GATEWAY_TOKEN"; env',
+      LOG_LEVEL: 'debug',
       CHECK_INTERVAL: '0.5',
       CHECK_TIMEOUT: '0.5',
       FAIL_THRESHOLD: '3',
@@ -102,7 +113,9 @@ describe('watcher behind the Docker socket proxy', () => {
     await run('docker', ['stop', '-t', '1', primaryId]);
     const promoted = await project.waitForPhase('promoted', 30_000);
     expect((await project.inspect('openclaw-standby')).running).toBe(true);
-    expect(promoted.lastTransition).toMatchObject({ kind: 'promotion', outcome: 'succeeded' });
+    // Degraded only by the git sync, which fails on purpose here (see the secrets test).
+    expect(promoted.lastTransition).toMatchObject({ kind: 'promotion', outcome: 'degraded' });
+    expect(promoted.lastTransition?.problems).toEqual([expect.stringMatching(/^workspace sync failed: /)]);
     await run('docker', ['start', primaryId]);
     const demoted = await project.waitForPhase('watching', 30_000);
     await waitFor('gateway stopped after demotion', async () => !(await project.inspect('openclaw-standby')).running, { timeoutMs: 15_000 });
@@ -161,6 +174,22 @@ describe('watcher behind the Docker socket proxy', () => {
     expect((await project.inspect('openclaw-standby')).id).toBe(gatewayId);
     const created = await run('docker', ['ps', '-a', '-q', '--filter', `name=${project.name}-evil`]);
     expect(created.stdout.trim()).toBe('');
+  });
+
+  it('no secret it holds ever shows in its logs, /status, the hook output or the proxy log', async () => {
+    const status = await project.status();
+    // The sync did fail (with the remote in the error) and the hook did run: there was something to leak.
+    expect(status.lastGitSync?.ok).toBe(false);
+    expect(status.lastGitSync?.detail).toContain('fake-primary:18789');
+    const hooks = (status as unknown as { hooks: { promote?: { ok: boolean; outputTail: string } } }).hooks;
+    expect(hooks.promote?.outputTail).toContain('url= token=');
+    const shown = [
+      JSON.stringify(status),
+      await project.logs('watcher'),
+      await project.logs('docker-socket-proxy'),
+      (await run('docker', ['exec', project.watcherName, 'openclaw-failover', 'status'])).stdout,
+    ].join('\n');
+    for (const secret of [PRIMARY_PASSWORD, REMOTE_TOKEN, GATEWAY_TOKEN]) expect(shown).not.toContain(secret);
   });
 
   it('the proxy is unprivileged, read-only, and only on the internal network', async () => {
