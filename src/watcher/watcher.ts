@@ -231,6 +231,7 @@ export class Watcher {
     const hook = await this.runHook('promote');
     if (signal.aborted) return;
     const withHook = hook ? { hook } : {};
+    const startIssuedAt = this.now();
 
     let start: PromotionReport['start'];
     try {
@@ -241,7 +242,7 @@ export class Watcher {
       this.dispatch({ type: 'promotion-finished', report: { sync: syncReport, ...withHook, start: { ok: false, at: this.now(), error: errorText(error) } } });
       return;
     }
-    logger.info({ event: 'gateway-started', startMs: start.at - syncedAt }, `standby gateway started in ${start.at - syncedAt} ms; waiting for it to be ready`);
+    logger.info({ event: 'gateway-started', startMs: start.at - startIssuedAt }, `standby gateway started in ${start.at - startIssuedAt} ms; waiting for it to be ready`);
     const ready = await waitReady(signal);
     // A watcher told to stop mid-wait abandons the wait and leaves the gateway running.
     if (signal.aborted) return;
