@@ -11,6 +11,8 @@ import { createDockerGatewayControl } from './docker/gateway-control.ts';
 import { describeTarget, ownComposeProject, type TargetSpec } from './docker/gateway-target.ts';
 import { createWorkspaceSync } from './git/workspace-sync.ts';
 import { createHedgedProbe } from './probe/hedged-probe.ts';
+import { createTransitionHooks } from './hooks/transition-hooks.ts';
+import { scrubCredentials } from './probe/classify-response.ts';
 import { createHttpProbe } from './probe/http-probe.ts';
 import { createWitnessCheck } from './probe/witness-check.ts';
 import { createWatcherMetrics } from './metrics/watcher-metrics.ts';
@@ -43,6 +45,8 @@ export async function runWatcher(config: Config, logger: Logger): Promise<void> 
     `openclaw-failover ${VERSION}: watching ${redactUrl(config.primaryUrl)} every ${config.checkIntervalMs / 1000}s; standby gateway is ${describeTarget(target)}`,
   );
 
+  // Known secret values, masked in what the watcher passes on (hook output, notifications).
+  const secrets = secretValuesFromEnv(process.env);
   const primary = createHedgedProbe({ inner: createHttpProbe({ url: config.primaryUrl, timeoutMs: config.checkTimeoutMs }), attempts: config.checkAttempts, timeoutMs: config.checkTimeoutMs });
   const readiness = createHttpProbe({ url: config.gatewayReadyUrl, timeoutMs: Math.min(2_000, config.promoteReadyTimeoutMs), expect: 'ready' });
   const witnesses = config.witnessUrls.length > 0 ? createWitnessCheck({ urls: config.witnessUrls, timeoutMs: config.witnessTimeoutMs }) : undefined;
@@ -60,7 +64,6 @@ export async function runWatcher(config: Config, logger: Logger): Promise<void> 
   const statusContext: StatusContext = { version: VERSION, primaryUrl: redactUrl(config.primaryUrl), checkIntervalMs: config.checkIntervalMs, checkTimeoutMs: config.checkTimeoutMs };
   let alive = (): boolean => true;
   const sender = { host: hostname(), version: VERSION };
-  const secrets = secretValuesFromEnv(process.env);
   const notifier = createNotifier({
     targets: { webhook: config.notifyWebhookUrl, slack: config.notifySlackUrl, discord: config.notifyDiscordUrl, ntfy: config.notifyNtfyUrl },
     sender,
@@ -104,6 +107,13 @@ export async function runWatcher(config: Config, logger: Logger): Promise<void> 
     logger,
     witnesses,
     observer: combineObservers(metrics.observer, notifyingObserver(notifier, sender)),
+    hooks: createTransitionHooks({
+      onPromote: config.onPromote,
+      onDemote: config.onDemote,
+      timeoutMs: config.hookTimeoutMs,
+      // The output goes to the log and /status: mask what the watcher knows to be secret.
+      scrub: (text) => scrubSecrets(scrubCredentials(text), secrets),
+    }),
   });
   alive = () => watcherAlive(watcher, statusContext, Date.now()).alive;
 

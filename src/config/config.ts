@@ -53,6 +53,12 @@ export interface Config {
   flapHoldDownMs: number;
   /** Cap of that hold-down, which doubles per further cycle. */
   flapHoldDownMaxMs: number;
+  /** Shell command run on promotion, after the git sync and before the gateway start. */
+  onPromote: string | undefined;
+  /** Shell command run on demotion, after the gateway stopped. */
+  onDemote: string | undefined;
+  /** Bound on one hook run; its whole process group is killed after it. */
+  hookTimeoutMs: number;
 
   /** Port of the watcher's own /healthz and /status endpoint. */
   statusPort: number;

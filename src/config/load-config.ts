@@ -139,6 +139,23 @@ function socketPathSetting(name: string, defaultValue: string, description: stri
   };
 }
 
+/** An optional shell command; anything sh accepts, but no NUL (it cannot be passed to exec). */
+function hookSetting(name: string, description: string): Setting<string | undefined> {
+  return {
+    name,
+    default: undefined,
+    unit: undefined,
+    description,
+    parse(raw) {
+      if (raw === undefined) return ok(undefined);
+      return raw.includes('\u0000') || raw.length > 4096
+        ? bad(`a shell command of at most 4096 characters, run as /bin/sh -c (unset by default: no hook), e.g. ${name}=/hooks/${name.toLowerCase().replace('_', '-')}.sh`)
+        : ok(raw);
+    },
+    show: (value) => value,
+  };
+}
+
 /** Absolute http(s) URL with a host and no fragment; `http:host`-style shorthand is refused. */
 function isHttpUrl(raw: string): boolean {
   if (!/^https?:\/\//i.test(raw) || /\s/.test(raw) || raw.includes('#') || !URL.canParse(raw)) return false;
@@ -418,6 +435,18 @@ export const SETTING_TABLE: SettingTable = {
     'From the 2nd cycle within FLAP_WINDOW, the next promotion needs the primary failing this much longer; doubles per further cycle.',
   ),
   flapHoldDownMaxMs: secondsSetting('FLAP_HOLD_DOWN_MAX', 600, 1, 86400, 'Cap of the flap hold-down.'),
+  onPromote: hookSetting(
+    'ON_PROMOTE',
+    'Shell command (/bin/sh -c) run on promotion after the git sync, before the gateway starts; a failure never blocks the promotion.',
+  ),
+  onDemote: hookSetting('ON_DEMOTE', 'Shell command (/bin/sh -c) run on demotion after the gateway stopped.'),
+  hookTimeoutMs: secondsSetting(
+    'HOOK_TIMEOUT',
+    30,
+    1,
+    3600,
+    'Bound on one ON_PROMOTE / ON_DEMOTE run; the hook and everything it started are killed after it.',
+  ),
   statusPort: integerSetting(
     'STATUS_PORT',
     8080,

@@ -2,7 +2,7 @@
 // Pure: no clocks, timers or I/O; `now` is injected, so every edge is unit-testable.
 // One function per kind of observation, and one per transition edge, so each rule reads alone.
 import type { ProbeResult } from '../probe/probe-result.ts';
-import type { Command, Decision, Drill, Mode, Observation, Phase, Policy, PromotionReport, State, Step, Transition, WitnessCheck } from './model.ts';
+import type { Command, Decision, Drill, HookReport, Mode, Observation, Phase, Policy, PromotionReport, State, Step, Transition, WitnessCheck } from './model.ts';
 import { cyclesInWindow, demotionAllowedAt, failingForMs, holdDownMs, promotionRetryDelayMs, withStableRestartReset } from './damping.ts';
 
 export const DEFAULT_POLICY: Policy = {
@@ -67,7 +67,7 @@ export function decide(state: State, observation: Observation, now: number): Ste
       return reconcile(onPromotionFinished(state, observation.report, now), now);
     case 'demotion-finished':
       if (drillRunning(state)) return reconcile(onDrillDemotionFinished(state, observation.ok, observation.error, now), now);
-      return reconcile(onDemotionFinished(state, observation.ok, observation.error, now), now);
+      return reconcile(onDemotionFinished(state, observation.ok, observation.error, now, observation.hook), now);
     case 'command': {
       // A mode change (persist only) is reconciled at once: resuming with a stray running stops it.
       const answered = onCommand(state, observation.command, now);
@@ -171,10 +171,12 @@ function onPromotionFinished(previous: State, report: PromotionReport, now: numb
   if (previous.phase !== 'promoting' || previous.transition === null) return { state: previous, actions: [] };
   const problems = [...previous.transition.problems];
   if ('ok' in report.sync && !report.sync.ok) problems.push(`workspace sync failed: ${report.sync.error}`);
+  if (report.hook && !report.hook.ok) problems.push(`ON_PROMOTE hook failed: ${report.hook.error}`);
   const base: Transition = {
     ...previous.transition,
     syncedAt: report.sync.at,
     startedAt: report.start.at,
+    ...(report.hook ? { hookMs: report.hook.durationMs } : {}),
     problems,
   };
 
@@ -227,10 +229,19 @@ function onPromotionFinished(previous: State, report: PromotionReport, now: numb
   return { state, actions: [{ type: 'persist' }], decision };
 }
 
-function onDemotionFinished(previous: State, ok: boolean, error: string | undefined, now: number): Step {
+function onDemotionFinished(previous: State, ok: boolean, error: string | undefined, now: number, hook?: HookReport): Step {
   if (previous.phase !== 'demoting' || previous.transition === null) return { state: previous, actions: [] };
-  const problems = ok ? previous.transition.problems : [...previous.transition.problems, `gateway stop failed: ${error ?? 'unknown error'}`];
-  const transition: Transition = { ...previous.transition, finishedAt: now, outcome: ok ? 'succeeded' : 'failed', problems };
+  let problems = ok ? previous.transition.problems : [...previous.transition.problems, `gateway stop failed: ${error ?? 'unknown error'}`];
+  // ON_DEMOTE runs only after a successful stop; its failure degrades the demotion, never undoes it.
+  const hookFailed = hook !== undefined && !hook.ok;
+  if (hookFailed) problems = [...problems, `ON_DEMOTE hook failed: ${hook.error}`];
+  const transition: Transition = {
+    ...previous.transition,
+    finishedAt: now,
+    outcome: ok ? (hookFailed ? 'degraded' : 'succeeded') : 'failed',
+    ...(hook ? { hookMs: hook.durationMs } : {}),
+    problems,
+  };
   const state = enterPhase(
     { ...previous, transition, gatewayRunning: ok ? false : previous.gatewayRunning },
     'watching',
@@ -246,7 +257,9 @@ function onDemotionFinished(previous: State, ok: boolean, error: string | undefi
     state,
     actions: [{ type: 'persist' }],
     decision: ok
-      ? { event: 'demoted', reason: 'standby gateway stopped; the primary is in charge', level: 'info' }
+      ? hookFailed
+        ? { event: 'demoted', reason: `standby gateway stopped; the primary is in charge; ${problems.at(-1) ?? ''}`, level: 'warn' }
+        : { event: 'demoted', reason: 'standby gateway stopped; the primary is in charge', level: 'info' }
       : { event: 'demotion-failed', reason: error ?? 'unknown error', level: 'error' },
   };
 }

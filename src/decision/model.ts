@@ -75,6 +75,8 @@ export interface Transition {
   /** promotion: the gateway's /readyz said ready. */
   readyAt?: number;
   finishedAt?: number;
+  /** How long the ON_PROMOTE / ON_DEMOTE hook ran, when one is configured. */
+  hookMs?: number;
   outcome: 'in-progress' | 'succeeded' | 'degraded' | 'failed';
   /** Problems met on the way (git failure, readiness timeout, docker error). */
   problems: string[];
@@ -155,11 +157,16 @@ export interface CommandReply {
   message: string;
 }
 
+/** An ON_PROMOTE / ON_DEMOTE run: a failure is a problem of its transition, never a blocker. */
+export type HookReport = { ok: true; durationMs: number } | { ok: false; durationMs: number; error: string };
+
 export interface PromotionReport {
   /** git sync outcome; a failure never blocks the promotion. */
   sync: { ok: true; at: number; summary: string } | { ok: false; at: number; error: string } | { skipped: true; at: number };
   /** `docker start` outcome. */
   start: { ok: true; at: number } | { ok: false; at: number; error: string };
+  /** ON_PROMOTE, run after the sync and before the start; absent when none is configured. */
+  hook?: HookReport;
   /** Readiness of the started gateway; absent when the start failed. */
   ready?: { ok: true; at: number } | { ok: false; at: number; error: string };
 }
@@ -168,7 +175,7 @@ export type Observation =
   | { type: 'probe'; result: ProbeResult }
   | { type: 'gateway'; running: boolean; source: 'inspect' | 'event'; detail?: string }
   | { type: 'promotion-finished'; report: PromotionReport }
-  | { type: 'demotion-finished'; ok: boolean; error?: string }
+  | { type: 'demotion-finished'; ok: boolean; error?: string; hook?: HookReport }
   | { type: 'gateway-action-finished'; action: 'start' | 'stop'; ok: boolean; error?: string }
   /** The answer to check-witnesses: `answered` holds the (redacted) URLs of witnesses that answered. */
   | { type: 'witnesses-checked'; answered: string[]; total: number; detail?: string }

@@ -100,6 +100,8 @@ export function gitEnvironment(source: NodeJS.ProcessEnv = process.env): Record<
   const env: Record<string, string> = { GIT_TERMINAL_PROMPT: '0' };
   for (const name of ['PATH', 'HOME', 'LANG', 'SSH_AUTH_SOCK', ...ALLOWED_GIT_ENV]) {
     const value = source[name];
+    // Compose passes an unset `${GIT_SSH_COMMAND:-}` as an empty string, and git would then try to
+    // run "" as its ssh ("cannot run : No such file or directory"): blank means unset.
     if (value !== undefined && value.trim() !== '' && name !== 'GIT_TERMINAL_PROMPT') env[name] = value;
   }
   return env;

@@ -66,6 +66,7 @@ export function buildStatusReport(watcher: Watcher, context: StatusContext, now:
     },
     lastGitSync: snap.lastGitSync && { ...snap.lastGitSync, at: iso(snap.lastGitSync.at) },
     dockerProblem: snap.dockerProblem && { ...snap.dockerProblem, at: iso(snap.dockerProblem.at) },
+    hooks: Object.fromEntries(Object.entries(snap.lastHooks).map(([event, hook]) => [event, { ...hook, at: iso(hook.at) }])),
     watcher: {
       startedAt: iso(snap.startedAt),
       uptimeMs: now - snap.startedAt,

@@ -6,7 +6,9 @@ export interface TransitionTimings {
   detectionMs?: number;
   /** Decision → git sync done. */
   syncMs?: number;
-  /** Sync done → `docker start` returned. */
+  /** ON_PROMOTE / ON_DEMOTE run time, when a hook is configured. */
+  hookMs?: number;
+  /** Sync done (and ON_PROMOTE run) → `docker start` returned. */
   startMs?: number;
   /** `docker start` returned → gateway ready. */
   readyMs?: number;
@@ -22,14 +24,18 @@ export function transitionTimings(t: Transition): TransitionTimings {
   if (t.kind === 'demotion') {
     return {
       detectionMs: diff(t.streakStartedAt, t.decidedAt),
-      stopMs: diff(t.decidedAt, t.finishedAt),
+      // ON_DEMOTE runs after the stop, before the demotion is reported finished.
+      stopMs: diff(t.decidedAt, t.finishedAt === undefined ? undefined : t.finishedAt - (t.hookMs ?? 0)),
+      ...(t.hookMs === undefined ? {} : { hookMs: t.hookMs }),
       totalMs: diff(t.streakStartedAt, t.finishedAt),
     };
   }
   return {
     detectionMs: diff(t.streakStartedAt, t.decidedAt),
     syncMs: diff(t.decidedAt, t.syncedAt),
-    startMs: diff(t.syncedAt, t.startedAt),
+    // ON_PROMOTE runs between the sync and the start.
+    ...(t.hookMs === undefined ? {} : { hookMs: t.hookMs }),
+    startMs: diff(t.syncedAt === undefined ? undefined : t.syncedAt + (t.hookMs ?? 0), t.startedAt),
     readyMs: diff(t.startedAt, t.readyAt),
     totalMs: diff(t.streakStartedAt, t.readyAt ?? t.finishedAt),
   };

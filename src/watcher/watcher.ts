@@ -3,12 +3,14 @@
 // adapters, wired once in main, so this loop runs the same against fakes and the real engine.
 import type { Logger } from 'pino';
 import { decide, gatewayWanted, initialState } from '../decision/decide.ts';
-import type { Action, Command, CommandReply, Observation, Policy, PromotionReport, State, Step, Transition } from '../decision/model.ts';
+import type { Action, Command, CommandReply, HookReport, Observation, Policy, PromotionReport, State, Step, Transition } from '../decision/model.ts';
 import type { Probe } from '../probe/probe-result.ts';
 import type { GatewayControl } from '../docker/gateway-control.ts';
 import type { ContainerEvent } from '../docker/container-events.ts';
 import { sleep as realSleep, type Sleep } from '../docker/backoff.ts';
 import type { WorkspaceSync } from '../git/workspace-sync.ts';
+import { describeHookOutcome, describeHookRun, type HookEvent, type HookOutcome } from '../hooks/run-hook.ts';
+import type { TransitionHooks } from '../hooks/transition-hooks.ts';
 import type { StateStore } from './state-store.ts';
 import type { ReadyOutcome } from './wait-ready.ts';
 import { drillTimings, transitionTimings } from './transition-timings.ts';
@@ -36,6 +38,8 @@ export interface WatcherDeps {
   logger: Logger;
   /** Partition guard: asked before promoting when the policy has partitionGuard on. */
   witnesses?: WitnessCheck;
+  /** ON_PROMOTE / ON_DEMOTE; absent means no hooks. */
+  hooks?: TransitionHooks;
   now?: () => number;
   sleep?: Sleep;
   /** Metrics and notifications listen here; never blocks, never throws into the loop. */
@@ -57,6 +61,7 @@ export class Watcher {
   private dockerProblem: { at: number; error: string } | null = null;
   /** Commands wait for the persisted state: one taken before the restore would be overwritten by it. */
   private restored = false;
+  private lastHooks: Partial<Record<HookEvent, LastHook>> = {};
   readonly startedAt: number;
 
   constructor(deps: WatcherDeps) {
@@ -114,6 +119,7 @@ export class Watcher {
     startedAt: number;
     lastGitSync: { at: number; ok: boolean; detail: string } | null;
     dockerProblem: { at: number; error: string } | null;
+    lastHooks: Partial<Record<HookEvent, LastHook>>;
   } {
     return {
       state: this.state,
@@ -123,6 +129,7 @@ export class Watcher {
       startedAt: this.startedAt,
       lastGitSync: this.lastGitSync,
       dockerProblem: this.dockerProblem,
+      lastHooks: this.lastHooks,
     };
   }
 
@@ -249,6 +256,11 @@ export class Watcher {
       observe(this.deps, 'onGitSync', 'failed', sync.error);
     }
     if (signal.aborted) return;
+    // After the sync, before the start: e.g. secrets synced by ON_PROMOTE are there when it boots.
+    const hook = await this.runHook('promote');
+    if (signal.aborted) return;
+    const withHook = hook ? { hook } : {};
+    const startIssuedAt = this.now();
 
     let start: PromotionReport['start'];
     try {
@@ -256,27 +268,56 @@ export class Watcher {
       start = { ok: true, at: this.now() };
     } catch (error) {
       this.noteDockerProblem('start', error);
-      this.dispatch({ type: 'promotion-finished', report: { sync: syncReport, start: { ok: false, at: this.now(), error: errorText(error) } } });
+      this.dispatch({ type: 'promotion-finished', report: { sync: syncReport, ...withHook, start: { ok: false, at: this.now(), error: errorText(error) } } });
       return;
     }
-    logger.info({ event: 'gateway-started', startMs: start.at - syncedAt }, `standby gateway started in ${start.at - syncedAt} ms; waiting for it to be ready`);
+    logger.info({ event: 'gateway-started', startMs: start.at - startIssuedAt }, `standby gateway started in ${start.at - startIssuedAt} ms; waiting for it to be ready`);
     const ready = await waitReady(signal);
     // A watcher told to stop mid-wait abandons the wait and leaves the gateway running.
     if (signal.aborted) return;
     this.dispatch({
       type: 'promotion-finished',
-      report: { sync: syncReport, start, ready: ready.ok ? { ok: true, at: ready.at } : { ok: false, at: ready.at, error: ready.error } },
+      report: { sync: syncReport, ...withHook, start, ready: ready.ok ? { ok: true, at: ready.at } : { ok: false, at: ready.at, error: ready.error } },
     });
   }
 
   private async demote(): Promise<void> {
     try {
       await this.serial(() => this.deps.gateway.stop(this.deps.settings.stopTimeoutMs / 1000));
-      this.dispatch({ type: 'demotion-finished', ok: true });
     } catch (error) {
       this.noteDockerProblem('stop', error);
       this.dispatch({ type: 'demotion-finished', ok: false, error: errorText(error) });
+      return;
     }
+    // Only once the gateway is down: ON_DEMOTE may clean up what it used.
+    const hook = await this.runHook('demote');
+    if (this.abort.signal.aborted) return;
+    this.dispatch(hook ? { type: 'demotion-finished', ok: true, hook } : { type: 'demotion-finished', ok: true });
+  }
+
+  /** Runs ON_PROMOTE / ON_DEMOTE if configured: one log line, kept for /status, reported to decide. */
+  private async runHook(event: HookEvent): Promise<HookReport | undefined> {
+    const { hooks, logger } = this.deps;
+    const reason = this.state.transition?.reason ?? event;
+    const outcome = await hooks?.run(event, reason, this.abort.signal);
+    if (!outcome) return undefined;
+    const summary = describeHookOutcome(outcome);
+    this.lastHooks = { ...this.lastHooks, [event]: { ...lastHookOf(outcome), at: this.now(), summary } };
+    logger[outcome.ok ? 'info' : 'error'](
+      {
+        event: 'hook-finished',
+        hook: `ON_${event.toUpperCase()}`,
+        ok: outcome.ok,
+        exitCode: outcome.exitCode,
+        signal: outcome.signal,
+        timedOut: outcome.timedOut,
+        durationMs: outcome.durationMs,
+        outputTail: outcome.output.slice(-1_000),
+        outputTruncated: outcome.truncated,
+      },
+      summary,
+    );
+    return outcome.ok ? { ok: true, durationMs: outcome.durationMs } : { ok: false, durationMs: outcome.durationMs, error: describeHookRun(outcome) };
   }
 
   private async reconcileStart(): Promise<void> {
@@ -404,4 +445,25 @@ function seconds(ms: number | undefined): string {
 export function errorText(error: unknown): string {
   if (error instanceof Error) return error.message.split('\n')[0] ?? error.name;
   return String(error);
+}
+
+/** What /status shows of the last run of each hook (the output tail is already scrubbed). */
+export interface LastHook {
+  at: number;
+  ok: boolean;
+  exitCode: number | null;
+  timedOut: boolean;
+  durationMs: number;
+  summary: string;
+  outputTail: string;
+}
+
+function lastHookOf(outcome: HookOutcome): Omit<LastHook, 'at' | 'summary'> {
+  return {
+    ok: outcome.ok,
+    exitCode: outcome.exitCode,
+    timedOut: outcome.timedOut,
+    durationMs: outcome.durationMs,
+    outputTail: outcome.output.slice(-1_000),
+  };
 }

@@ -1,13 +1,17 @@
 // Once per integration run: a reachable engine, and the watcher and fake gateway images built
 // from this checkout (the watcher from the project's own Dockerfile).
 import { fileURLToPath } from 'node:url';
-import { buildImage, FAKE_GATEWAY_IMAGE, requireDockerEngine, WATCHER_TEST_IMAGE } from './support/engine.ts';
+import { buildImage, FAKE_GATEWAY_IMAGE, requireDockerEngine, SOCKET_PROXY_TEST_IMAGE, WATCHER_TEST_IMAGE } from './support/engine.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
 export async function setup(): Promise<void> {
   await requireDockerEngine();
   const began = Date.now();
-  await Promise.all([buildImage(WATCHER_TEST_IMAGE, root), buildImage(FAKE_GATEWAY_IMAGE, `${root}test/fixtures/fake-gateway`)]);
+  await Promise.all([
+    buildImage(WATCHER_TEST_IMAGE, root),
+    buildImage(FAKE_GATEWAY_IMAGE, `${root}test/fixtures/fake-gateway`),
+    buildImage(SOCKET_PROXY_TEST_IMAGE, `${root}socket-proxy`),
+  ]);
   console.log(`[integration] images built in ${((Date.now() - began) / 1000).toFixed(1)} s`);
 }

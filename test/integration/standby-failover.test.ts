@@ -33,6 +33,10 @@ describe('standby watcher on a real Docker engine', () => {
       // This suite times hand-backs; MIN_PROMOTED's own behaviour is unit tested.
       MIN_PROMOTED: '0',
       LOG_LEVEL: 'debug',
+      // Hooks through the real image's /bin/sh; each fails if the watcher's environment leaked in.
+      ON_PROMOTE: 'test -z "$PRIMARY_URL" && test -z "$OPENCLAW_GATEWAY_TOKEN" && echo "on-promote $OCF_EVENT in $OCF_PHASE: $OCF_REASON"',
+      ON_DEMOTE: 'test -z "$PRIMARY_URL" && echo "on-demote $OCF_EVENT in $OCF_PHASE"',
+      HOOK_TIMEOUT: '10',
     });
     await project.up();
     gatewayId = await project.containerId('openclaw-standby');
@@ -75,6 +79,10 @@ describe('standby watcher on a real Docker engine', () => {
     expect((await project.inspect('openclaw-standby')).running).toBe(true);
     expect(promoted.lastTransition).toMatchObject({ kind: 'promotion', outcome: 'succeeded' });
     expect(promoted.lastTransition?.timings.readyMs).toBeTypeOf('number');
+    expect(promoted.lastTransition?.timings.hookMs).toBeTypeOf('number');
+    const promoteHook = (promoted as unknown as { hooks: Record<string, { ok: boolean; exitCode: number; outputTail: string }> }).hooks.promote;
+    expect(promoteHook).toMatchObject({ ok: true, exitCode: 0 });
+    expect(promoteHook?.outputTail).toMatch(/^on-promote promote in promoting: 3 consecutive failed probes/);
     console.log(`[promotion] seen ${promotedSeenAt - stoppedAt} ms after docker stop; timings ${JSON.stringify(promoted.lastTransition?.timings)}`);
 
     const restartedAt = Date.now();
@@ -82,6 +90,8 @@ describe('standby watcher on a real Docker engine', () => {
     const demoted = await project.waitForPhase('watching', 30_000);
     await waitFor('gateway stopped after demotion', async () => !(await project.inspect('openclaw-standby')).running, { timeoutMs: 10_000 });
     expect(demoted.lastTransition).toMatchObject({ kind: 'demotion', outcome: 'succeeded' });
+    const demoteHook = (demoted as unknown as { hooks: Record<string, { ok: boolean; outputTail: string }> }).hooks.demote;
+    expect(demoteHook).toMatchObject({ ok: true, outputTail: 'on-demote demote in demoting\n' });
     console.log(`[demotion] done ${Date.now() - restartedAt} ms after docker start; timings ${JSON.stringify(demoted.lastTransition?.timings)}`);
   });
 
@@ -127,6 +137,30 @@ describe('standby watcher on a real Docker engine', () => {
     // Node boot plus one inspect; the 2 s budget starts once the watcher can see.
     expect(stoppedWithin).toBeLessThan(5_000);
     expect((await project.waitForPhase('watching', 10_000)).gateway.wanted).toBe(false);
+  });
+
+  it('the watcher runs with least privilege: non-root, read-only root fs, no capabilities, no-new-privileges', async () => {
+    const out = await run('docker', ['inspect', '--format', '{{json .HostConfig}}|{{json .Config.User}}', project.watcherName]);
+    const [hostConfigJson, userJson] = out.stdout.trim().split('|');
+    const hostConfig = JSON.parse(hostConfigJson ?? '{}') as { ReadonlyRootfs: boolean; CapDrop: string[] | null; CapAdd: string[] | null; SecurityOpt: string[] | null; Privileged: boolean; Tmpfs: Record<string, string> | null };
+    expect(hostConfig.ReadonlyRootfs).toBe(true);
+    expect(hostConfig.CapDrop).toEqual(['ALL']);
+    expect(hostConfig.CapAdd ?? []).toEqual([]);
+    expect(hostConfig.Privileged).toBe(false);
+    expect(hostConfig.SecurityOpt).toContain('no-new-privileges:true');
+    expect(Object.keys(hostConfig.Tmpfs ?? {})).toEqual(['/tmp']);
+    expect(JSON.parse(userJson ?? '""')).toBe('node');
+    // What the kernel says about the running process, not just what was asked for.
+    const ids = await run('docker', ['exec', project.watcherName, 'id', '-u']);
+    expect(ids.stdout.trim()).toBe('1000');
+    const status = await run('docker', ['exec', project.watcherName, 'grep', '-E', '^(CapEff|NoNewPrivs):', '/proc/1/status']);
+    expect(status.stdout).toMatch(/CapEff:\s+0000000000000000/);
+    expect(status.stdout).toMatch(/NoNewPrivs:\s+1/);
+    const write = await run('docker', ['exec', project.watcherName, 'touch', '/app/x'], { allowFailure: true });
+    expect(write.code).not.toBe(0);
+    expect(write.stderr).toMatch(/Read-only file system/);
+    // /tmp is writable for the watcher's user (the control socket lives under it).
+    await run('docker', ['exec', project.watcherName, 'sh', '-c', 'mkdir -p /tmp/ocf-it && rmdir /tmp/ocf-it']);
   });
 
   it('the shared workspace volume is writable by the gateway user (uid 1000) in both containers', async () => {

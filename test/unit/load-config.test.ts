@@ -44,6 +44,9 @@ describe('loadConfig defaults', () => {
         flapWindowMs: 600_000,
         flapHoldDownMs: 30_000,
         flapHoldDownMaxMs: 600_000,
+        onPromote: undefined,
+        onDemote: undefined,
+        hookTimeoutMs: 30_000,
         statusPort: 8080,
         stateDir: '/var/lib/openclaw-failover',
         controlSocket: '/tmp/openclaw-failover/control.sock',
@@ -149,6 +152,7 @@ describe.each([
   { name: 'PROMOTE_READY_TIMEOUT', key: 'promoteReadyTimeoutMs', min: '1', max: '3600', def: 90 },
   { name: 'STOP_TIMEOUT', key: 'stopTimeoutMs', min: '0', max: '600', def: 10 },
   { name: 'GIT_TIMEOUT', key: 'gitTimeoutMs', min: '1', max: '600', def: 15 },
+  { name: 'HOOK_TIMEOUT', key: 'hookTimeoutMs', min: '1', max: '3600', def: 30 },
 ] as const)('$name (seconds)', ({ name, key, min, max, def }) => {
   it('converts seconds to milliseconds, decimals allowed', () => {
     expect(configOf({ [name]: '2.5' })[key]).toBe(2500);
@@ -286,6 +290,21 @@ describe('WORKSPACE_BRANCH', () => {
       expect(problemsOf({ WORKSPACE_BRANCH: value })).toMatchObject([{ name: 'WORKSPACE_BRANCH', value }]);
     },
   );
+});
+
+describe('ON_PROMOTE and ON_DEMOTE', () => {
+  it('are unset by default (no hook)', () => {
+    expect(configOf({})).toMatchObject({ onPromote: undefined, onDemote: undefined });
+  });
+
+  it('accept any shell command, kept as written (sh does the parsing)', () => {
+    const command = "rsync -a -e 'ssh -o StrictHostKeyChecking=yes' backup@10.0.0.5:/srv/secrets/ /home/node/secrets/ && echo ok";
+    expect(configOf({ ON_PROMOTE: command, ON_DEMOTE: '/hooks/demote.sh' })).toMatchObject({ onPromote: command, onDemote: '/hooks/demote.sh' });
+  });
+
+  it('reject a NUL byte and overlong commands', () => {
+    expect(problemsOf({ ON_PROMOTE: 'echo a\u0000b', ON_DEMOTE: 'x'.repeat(4097) }).map((p) => p.name)).toEqual(['ON_PROMOTE', 'ON_DEMOTE']);
+  });
 });
 
 describe('LOG_LEVEL and LOG_FORMAT', () => {

@@ -387,8 +387,12 @@ describe('gitEnvironment', () => {
     expect(gitEnvironment({ PATH: '/bin' })).toEqual({ GIT_TERMINAL_PROMPT: '0', PATH: '/bin' });
   });
 
-  it('treats blank values as unset', () => {
-    expect(gitEnvironment({ PATH: '/bin', GIT_SSH_COMMAND: '', GIT_ASKPASS: '  ' })).toEqual({ GIT_TERMINAL_PROMPT: '0', PATH: '/bin' });
+  it('treats blank values as unset (compose passes unset variables as empty strings)', () => {
+    // git would run "" as its ssh command and fail every ssh remote.
+    expect(gitEnvironment({ PATH: '/bin', GIT_SSH_COMMAND: '', GIT_SSH: '  ', SSH_AUTH_SOCK: '' })).toEqual({
+      GIT_TERMINAL_PROMPT: '0',
+      PATH: '/bin',
+    });
   });
 
   it('reads process.env by default', () => {

@@ -6,6 +6,7 @@ import { run } from './run.ts';
 const TEST_TAG = process.env.OCF_TEST_TAG ?? 'test';
 export const WATCHER_TEST_IMAGE = `openclaw-failover:${TEST_TAG}`;
 export const FAKE_GATEWAY_IMAGE = `openclaw-failover-fake-gateway:${TEST_TAG}`;
+export const SOCKET_PROXY_TEST_IMAGE = `openclaw-failover-socket-proxy:${TEST_TAG}`;
 export const OPENCLAW_IMAGE = 'ghcr.io/openclaw/openclaw:2026.9.6';
 
 export async function requireDockerEngine(): Promise<void> {

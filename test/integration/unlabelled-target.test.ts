@@ -1,0 +1,100 @@
+// The watcher touches only the one labelled container it is configured for: pointed at a container
+// without the openclaw-failover.role label (GATEWAY_CONTAINER), it says so and never starts or stops
+// it, not even on promotion; the labelled standby gateway it was not pointed at is left alone too.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ComposeProject } from './support/compose-project.ts';
+import { dockerSocketGid, FAKE_GATEWAY_IMAGE, WATCHER_TEST_IMAGE } from './support/engine.ts';
+import { run, waitFor } from './support/run.ts';
+
+interface ContainerState {
+  Running: boolean;
+  StartedAt: string;
+  FinishedAt: string;
+}
+
+async function containerState(name: string): Promise<ContainerState> {
+  const out = await run('docker', ['inspect', '--format', '{{json .State}}', name]);
+  return JSON.parse(out.stdout) as ContainerState;
+}
+
+describe('a GATEWAY_CONTAINER without the project label', () => {
+  let project: ComposeProject;
+  let decoy: string;
+  const began = new Date();
+
+  beforeAll(async () => {
+    const files = ['docker-compose.yml', 'compose.standby.yml', 'test/fixtures/compose.fake-primary.yml', 'test/fixtures/compose.unlabelled-decoy.yml'];
+    project = new ComposeProject('ocf-it-decoy', files, {
+      WATCHER_IMAGE: WATCHER_TEST_IMAGE,
+      OPENCLAW_IMAGE: FAKE_GATEWAY_IMAGE,
+      FAKE_GATEWAY_IMAGE,
+      OPENCLAW_GATEWAY_HOST: '127.0.0.1',
+      OPENCLAW_GATEWAY_PORT: '',
+      OPENCLAW_STANDBY_CONFIG_DIR: './config/ci',
+      OPENCLAW_SKIP_CHANNELS: '1',
+      DOCKER_GID: await dockerSocketGid(),
+      PRIMARY_URL: 'http://fake-primary:18789/healthz',
+      CHECK_INTERVAL: '0.5',
+      CHECK_TIMEOUT: '0.5',
+      FAIL_THRESHOLD: '3',
+      RECOVER_THRESHOLD: '3',
+      PROMOTE_READY_TIMEOUT: '5',
+    });
+    decoy = `${project.name}-decoy`;
+    project.env.DECOY_CONTAINER_NAME = decoy;
+    project.env.GATEWAY_CONTAINER = decoy;
+    await project.up();
+  });
+
+  afterAll(async () => {
+    const logs = await project.logs('watcher');
+    console.log(`--- watcher logs (${project.name}) ---\n${logs.split('\n').slice(-30).join('\n')}`);
+    await project.down();
+  });
+
+  /** The `msg` of every JSON line the watcher logged. */
+  async function logMessages(): Promise<string[]> {
+    // compose may prefix lines with a terminal "erase line" sequence; the JSON starts at the first brace.
+    return (await project.logs('watcher'))
+      .split('\n')
+      .filter((line) => line.includes('{"level"'))
+      .map((line) => (JSON.parse(line.slice(line.indexOf('{"level"'))) as { msg?: string }).msg ?? '');
+  }
+
+  it('logs the refusal and leaves the running, unlabelled container running', async () => {
+    const refusal = `refusing to manage container "${decoy}": it lacks the label openclaw-failover.role=standby-gateway`;
+    await waitFor('the refusal in the watcher log', async () => (await logMessages()).some((m) => m.includes(refusal)), { timeoutMs: 30_000 });
+    const before = await containerState(decoy);
+    expect(before.Running).toBe(true);
+    // Longer than the 5 s safety-net resync, with a dozen probes of a healthy primary in between.
+    await new Promise((r) => setTimeout(r, 7_000));
+    const after = await containerState(decoy);
+    expect(after).toMatchObject({ Running: true, StartedAt: before.StartedAt });
+    const status = (await project.status()) as unknown as { phase: string; dockerProblem: { error: string } | null };
+    expect(status.phase).toBe('watching');
+    expect(status.dockerProblem?.error).toContain('refusing to manage container');
+  });
+
+  it('does not start it on promotion: the promotion fails and says why', async () => {
+    await run('docker', ['stop', '-t', '1', decoy]);
+    const stoppedAt = new Date();
+    await run('docker', ['stop', '-t', '1', await project.containerId('fake-primary')]);
+    const failed = await waitFor('a failed promotion', async () => {
+      const status = await project.status();
+      return status.lastTransition?.kind === 'promotion' && status.lastTransition.outcome === 'failed' ? status : undefined;
+    }, { timeoutMs: 30_000 });
+    expect(failed.lastTransition?.problems.join(' ')).toContain(`refusing to manage container "${decoy}"`);
+    expect((await containerState(decoy)).Running).toBe(false);
+    // The engine's own record: nothing started the decoy after we stopped it.
+    const events = await project.events(decoy, stoppedAt, new Date());
+    expect(events.filter((e) => e.action === 'start')).toEqual([]);
+  });
+
+  it('never touched the labelled standby gateway it was not configured for', async () => {
+    const standby = await project.containerId('openclaw-standby');
+    const events = await project.events(standby, began, new Date());
+    // compose created and started it; nobody stopped, killed or restarted it since.
+    expect(events.map((e) => e.action).filter((a) => ['stop', 'kill', 'die', 'restart'].includes(a))).toEqual([]);
+    expect((await containerState(standby)).Running).toBe(true);
+  });
+});
