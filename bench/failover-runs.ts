@@ -20,23 +20,6 @@ export interface FailoverSample {
   demotionMs: number;
 }
 
-interface EngineEvent {
-  action: string;
-  at: number;
-}
-
-async function engineEvents(containerId: string, since: number, until: number): Promise<EngineEvent[]> {
-  const out = await run('docker', [
-    'events', '--filter', `container=${containerId}`, '--filter', 'type=container',
-    '--since', new Date(since).toISOString(), '--until', new Date(until).toISOString(), '--format', '{{json .}}',
-  ]);
-  return out.stdout
-    .split('\n')
-    .filter((l) => l.trim())
-    .map((l) => JSON.parse(l) as { Action: string; timeNano: number })
-    .map((e) => ({ action: e.Action, at: e.timeNano / 1e6 }));
-}
-
 /** One kill → ready → restart → stopped cycle; leaves the pair at its baseline. */
 export async function measureFailover(pair: FailoverPair, timeouts: { readyMs: number; primaryBootMs: number }): Promise<FailoverSample> {
   await pair.waitBaseline(timeouts.primaryBootMs);
@@ -47,23 +30,21 @@ export async function measureFailover(pair: FailoverPair, timeouts: { readyMs: n
   const t = promoted.lastTransition;
   if (!t || t.kind !== 'promotion') throw new Error(`expected a promotion, /status says ${JSON.stringify(t)}`);
   const decidedAt = Date.parse(t.decidedAt);
-  const started = (await engineEvents(pair.standbyId, killedAt, Date.now())).find((e) => e.action === 'start');
-  if (!started) throw new Error('the engine recorded no start of the standby gateway');
+  const startedAt = pair.standbyEvent('start', killedAt);
+  if (startedAt === undefined) throw new Error('the engine reported no start of the standby gateway');
 
   await run('docker', ['start', pair.primaryId]);
   const healthyAt = await pair.waitPrimaryHealthyFromHost(timeouts.primaryBootMs);
-  await pair.waitStandbyStopped(60_000);
-  const died = (await engineEvents(pair.standbyId, healthyAt - 1_000, Date.now())).find((e) => e.action === 'die' && e.at >= healthyAt - 1_000);
-  if (!died) throw new Error('the engine recorded no stop of the standby gateway');
+  const diedAt = await pair.waitStandbyEvent('die', healthyAt - 1_000, 60_000);
   await pair.waitBaseline(30_000);
 
   return {
     detectionMs: decidedAt - killedAt,
     // The start is issued the moment the sync is done (src/watcher/watcher.ts, promote()).
     overheadMs: t.timings.syncMs ?? 0,
-    startMs: started.at - decidedAt,
+    startMs: startedAt - decidedAt,
     readyMs: readyAt - killedAt,
-    bootMs: readyAt - started.at,
-    demotionMs: Math.max(0, died.at - healthyAt),
+    bootMs: readyAt - startedAt,
+    demotionMs: Math.max(0, diedAt - healthyAt),
   };
 }

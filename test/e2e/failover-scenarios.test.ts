@@ -83,8 +83,8 @@ describe('failover scenarios with the real OpenClaw gateway', () => {
     const crashedAt = Date.now();
     await run('docker', ['kill', pair.standbyId]);
     // The engine's own record times the watcher's reaction; polling from here would add the CLI's cost.
-    const diedAt = await pair.waitEngineEvent(pair.standbyId, 'die', crashedAt - 1_000, 10_000);
-    const startedAt = await pair.waitEngineEvent(pair.standbyId, 'start', diedAt, 60_000);
+    const diedAt = await pair.waitStandbyEvent('die', crashedAt - 1_000, 10_000);
+    const startedAt = await pair.waitStandbyEvent('start', diedAt, 60_000);
     const readyAt = await pair.waitStandbyReady(180_000);
     const status = await pair.status();
     expect(status.phase).toBe('promoted');
@@ -112,7 +112,7 @@ describe('failover scenarios with the real OpenClaw gateway', () => {
     const after = await pair.containerState(pair.standbyId);
     expect(after.running).toBe(true);
     expect(after.startedAt).toBe(before.startedAt);
-    expect(await pair.standbyStarts(killedAt, new Date())).toBe(0);
+    expect(pair.standbyStarts(killedAt, new Date())).toBe(0);
     expect(await pair.standbyReady()).toBe(true);
     report(`[6b watcher SIGKILL while promoted] restored in phase promoted, standby untouched (same StartedAt), ${seconds(Date.now() - restoredAt)} observed after restart`);
   });
@@ -136,7 +136,7 @@ describe('failover scenarios with the real OpenClaw gateway', () => {
 
     const backAt = Date.now();
     await run('docker', ['start', relayId]);
-    const runningAt = await pair.waitEngineEvent(pair.standbyId, 'start', backAt, 60_000);
+    const runningAt = await pair.waitStandbyEvent('start', backAt, 60_000);
     const readyAt = await pair.waitStandbyReady(180_000);
     expect((await pair.status()).phase).toBe('promoted');
     report(`[9 socket gone ${seconds(backAt - goneAt)}] watcher survived (same process); socket back → standby running ${seconds(runningAt - backAt)}, → ready ${seconds(readyAt - backAt)}`);
@@ -198,7 +198,7 @@ describe('failover scenarios with the real OpenClaw gateway', () => {
     const after = await pair.status();
     expect(after.phase).toBe('watching');
     expect(after.lastTransition?.decidedAt).toBe(before.lastTransition?.decidedAt);
-    expect(await pair.standbyStarts(from, new Date())).toBe(0);
+    expect(pair.standbyStarts(from, new Date())).toBe(0);
     report(`[5 fast flap] 6 outages of 3 s: ${failed} failed probes seen, 0 promotions, standby never started`);
 
     // Down 9 s / up 9 s, twice: each outage may promote, but never more than once per outage,
@@ -214,7 +214,7 @@ describe('failover scenarios with the real OpenClaw gateway', () => {
     const slow = await pair.watcherLogLines(slowFrom);
     const slowPromotions = slow.filter((l) => l.event === 'promote').length;
     const slowDemotions = slow.filter((l) => l.event === 'demote').length;
-    const starts = await pair.standbyStarts(slowFrom, new Date());
+    const starts = pair.standbyStarts(slowFrom, new Date());
     const when = (event: string): string => slow.filter((l) => l.event === event).map((l) => String(l.time).slice(11, 23)).join(' ');
     console.log(`[5 slow flap] promote at ${when('promote')}; promoted at ${when('promoted')}; demote at ${when('demote')}; standby starts ${starts}`);
     expect(slowPromotions).toBeLessThanOrEqual(2);
@@ -243,8 +243,8 @@ describe('failover scenarios with the real OpenClaw gateway', () => {
     }, { timeoutMs: 60_000, intervalMs: 500 });
     expect(restored.gateway.running).toBe(true);
     const readyAt = await pair.waitStandbyReady(180_000);
-    expect(await pair.standbyStarts(from, new Date())).toBe(1);
-    const runs = await pair.standbyRuns(from, new Date());
+    expect(pair.standbyStarts(from, new Date())).toBe(1);
+    const runs = pair.standbyRuns(from, new Date());
     expect(runs).toHaveLength(1); // started once, never stopped in between
     report(`[6a watcher SIGKILL mid-promotion] killed ${seconds(killedAt - pausedAt)} after the fault; one start, one run; standby ready ${seconds(readyAt - pausedAt)} after the fault`);
     await run('docker', ['unpause', pair.primaryId]);

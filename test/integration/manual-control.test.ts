@@ -52,6 +52,8 @@ describe('manual control through docker exec', () => {
       PRIMARY_URL: 'http://fake-primary:18789/healthz',
       CHECK_INTERVAL: '0.5',
       CHECK_TIMEOUT: '0.5',
+      // Times hand-backs; MIN_PROMOTED's own behaviour is unit tested.
+      MIN_PROMOTED: '0',
       FAIL_THRESHOLD: String(FAIL_THRESHOLD),
       RECOVER_THRESHOLD: String(RECOVER_THRESHOLD),
       STOP_TIMEOUT: '5',

@@ -86,6 +86,8 @@ describe('a real watcher: /metrics, notifications and heartbeat', () => {
       PRIMARY_URL: 'http://fake-primary:18789/healthz',
       CHECK_INTERVAL: '0.5',
       CHECK_TIMEOUT: '0.5',
+      // Times hand-backs; MIN_PROMOTED's own behaviour is unit tested.
+      MIN_PROMOTED: '0',
       FAIL_THRESHOLD: '3',
       RECOVER_THRESHOLD: '3',
       STOP_TIMEOUT: '2',

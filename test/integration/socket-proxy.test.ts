@@ -72,6 +72,8 @@ describe('watcher behind the Docker socket proxy', () => {
       LOG_LEVEL: 'debug',
       CHECK_INTERVAL: '0.5',
       CHECK_TIMEOUT: '0.5',
+      // Times hand-backs; MIN_PROMOTED's own behaviour is unit tested.
+      MIN_PROMOTED: '0',
       FAIL_THRESHOLD: '3',
       RECOVER_THRESHOLD: '3',
       STOP_TIMEOUT: '5',

@@ -2,9 +2,10 @@
 // (profile primary) on a network standing in for the tailnet, and the standby side (watcher +
 // openclaw-standby) with a git remote and a Docker socket relay. Shared by the e2e scenarios and
 // the benchmark, so both measure the same deployment.
-import { ComposeProject, runningIntervals, type StatusDoc } from '../../integration/support/compose-project.ts';
+import { ComposeProject, runningIntervals, type DockerEvent, type StatusDoc } from '../../integration/support/compose-project.ts';
 import { dockerSocketGid, OPENCLAW_IMAGE, WATCHER_TEST_IMAGE } from '../../integration/support/engine.ts';
 import { run, waitFor } from '../../integration/support/run.ts';
+import { EventRecorder } from './event-recorder.ts';
 
 export const E2E_FILES = ['docker-compose.yml', 'compose.standby.yml', 'test/e2e/compose.e2e.yml'];
 
@@ -26,6 +27,8 @@ export class FailoverPair {
   readonly project: ComposeProject;
   primaryId = '';
   standbyId = '';
+  /** The standby gateway's lifecycle, recorded live from `up` on. */
+  private standbyEvents: EventRecorder | undefined;
 
   private constructor(project: ComposeProject) {
     this.project = project;
@@ -71,9 +74,11 @@ export class FailoverPair {
     await this.waitPrimaryHealthyFromHost(180_000);
     await this.project.up();
     this.standbyId = await this.project.containerId('openclaw-standby');
+    this.standbyEvents = await EventRecorder.start(this.standbyId);
   }
 
   async down(): Promise<void> {
+    this.standbyEvents?.stop();
     await this.project.down();
   }
 
@@ -182,24 +187,28 @@ export class FailoverPair {
     return { running: s.Running, paused: s.Paused, startedAt: s.StartedAt, restartCount: Number(restarts), pid: s.Pid };
   }
 
-  /** The first lifecycle event of a kind after an instant, from the engine's record (ms precision). */
-  async engineEvent(containerId: string, action: string, since: number): Promise<number | undefined> {
-    const events = await this.project.events(containerId, new Date(since), new Date());
-    return events.find((e) => e.action === action && e.at >= since)?.at;
+  /** When the standby gateway first had a lifecycle event of a kind after an instant (engine time, ms). */
+  standbyEvent(action: string, since: number): number | undefined {
+    return this.recorded(since).find((e) => e.action === action)?.at;
   }
 
-  async waitEngineEvent(containerId: string, action: string, since: number, timeoutMs: number): Promise<number> {
-    return waitFor(`engine event ${action}`, () => this.engineEvent(containerId, action, since), { timeoutMs, intervalMs: 250 });
+  async waitStandbyEvent(action: string, since: number, timeoutMs: number): Promise<number> {
+    return waitFor(`standby gateway event ${action}`, () => Promise.resolve(this.standbyEvent(action, since)), { timeoutMs, intervalMs: 100 });
   }
 
-  /** Times the standby gateway was started by anyone between two instants (engine record). */
-  async standbyStarts(since: Date, until: Date): Promise<number> {
-    return (await this.project.events(this.standbyId, since, until)).filter((e) => e.action === 'start').length;
+  /** Times the standby gateway was started by anyone between two instants. */
+  standbyStarts(since: Date, until: Date): number {
+    return this.recorded(since.getTime(), until.getTime()).filter((e) => e.action === 'start').length;
   }
 
-  /** Intervals the standby gateway ran, from the engine's record. */
-  async standbyRuns(since: Date, until: Date): Promise<Array<{ start: number; end: number }>> {
-    return runningIntervals(await this.project.events(this.standbyId, since, until), until.getTime());
+  /** Intervals the standby gateway ran between two instants. */
+  standbyRuns(since: Date, until: Date): Array<{ start: number; end: number }> {
+    return runningIntervals(this.recorded(since.getTime(), until.getTime()), until.getTime());
+  }
+
+  private recorded(since: number, until?: number): DockerEvent[] {
+    if (!this.standbyEvents) throw new Error('the pair is not up: no standby events recorded');
+    return this.standbyEvents.between(since, until);
   }
 
   async serviceId(service: string): Promise<string> {
