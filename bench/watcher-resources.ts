@@ -14,12 +14,12 @@ export interface ResourceFigures {
   baseImageMiB: number;
 }
 
-// One shell line: the watcher's node process (argv ends in `openclaw-failover run`; the periodic
+// One shell line: the watcher's node process (argv `node … openclaw-failover run`; not docker-init, the periodic
 // healthcheck and this shell do not), its memory and CPU ticks.
 const READ_PROC = [
   'for p in /proc/[0-9]*; do',
   '  c=$(tr "\\0" " " < "$p/cmdline" 2>/dev/null);',
-  '  case "$c" in *"openclaw-failover run ")',
+  '  case "$c" in node*"openclaw-failover run ")',
   '    echo "$(grep VmRSS "$p/status" | tr -s " " | cut -d" " -f2) $(grep VmHWM "$p/status" | tr -s " " | cut -d" " -f2) $(cut -d" " -f14,15 "$p/stat")";',
   '    exit 0;;',
   '  esac;',
