@@ -95,10 +95,11 @@ describe('secrets stay out of every output', () => {
     const fetchLocal = (path: string): Promise<string> =>
       exec(['node', '-e', `fetch('http://127.0.0.1:8080${path}').then((r) => r.text()).then((t) => process.stdout.write(t))`]);
 
+    // compose prefixes log lines with terminal control codes; each record starts at its brace.
     const received = (await project.logs('receiver'))
       .split('\n')
-      .filter((line) => line.startsWith('{'))
-      .map((line) => JSON.parse(line) as Received);
+      .filter((line) => line.includes('{"at"'))
+      .map((line) => JSON.parse(line.slice(line.indexOf('{"at"'))) as Received);
     const notifications = received.filter((r) => r.method === 'POST');
     const pings = received.filter((r) => r.url.startsWith('/ping/'));
     const witnessCalls = received.filter((r) => r.url.startsWith('/witness'));
