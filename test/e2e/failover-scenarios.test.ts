@@ -183,12 +183,14 @@ describe('failover scenarios with the real OpenClaw gateway', () => {
   it('5. primary flapping faster than the thresholds: no promotion; slower flapping: bounded transitions', async () => {
     const from = new Date();
     const before = await pair.status();
-    // Down 3 s / up 3 s: with CHECK_INTERVAL=2 and a 2 s timeout, at most 2 probes fail per outage.
-    for (let i = 0; i < 6; i++) {
+    // Down 5 s / up 5 s. A check fails when its whole 2 s window (CHECK_TIMEOUT, hedged attempts
+    // included) falls inside the outage; checks start every 2 s, so a 5 s outage fails 1 or 2 of
+    // them, never FAIL_THRESHOLD=3 (that takes 6 s) — with about a second of margin either way.
+    for (let i = 0; i < 5; i++) {
       await run('docker', ['pause', pair.primaryId]);
-      await sleep(3_000);
+      await sleep(5_000);
       await run('docker', ['unpause', pair.primaryId]);
-      await sleep(3_000);
+      await sleep(5_000);
     }
     const lines = await pair.watcherLogLines(from);
     const failed = lines.filter((l) => l.event === 'primary-probe-failed').length;
@@ -199,7 +201,7 @@ describe('failover scenarios with the real OpenClaw gateway', () => {
     expect(after.phase).toBe('watching');
     expect(after.lastTransition?.decidedAt).toBe(before.lastTransition?.decidedAt);
     expect(pair.standbyStarts(from, new Date())).toBe(0);
-    report(`[5 fast flap] 6 outages of 3 s: ${failed} failed probes seen, 0 promotions, standby never started`);
+    report(`[5 fast flap] 5 outages of 5 s: ${failed} failed checks seen, 0 promotions, standby never started`);
 
     // Down 9 s / up 9 s, twice: each outage may promote, but never more than once per outage,
     // and the pair settles back to the primary.
