@@ -2,8 +2,8 @@
 // driven as an operator drives it (docker exec <watcher> openclaw-failover <command>). One compose
 // project for all steps; each step starts from where the previous one left the pair.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fakeStandbyEnv, FAKE_STANDBY_FILES } from './support/fake-standby.ts';
 import { ComposeProject, runningIntervals, type StatusDoc } from './support/compose-project.ts';
-import { dockerSocketGid, FAKE_GATEWAY_IMAGE, WATCHER_TEST_IMAGE } from './support/engine.ts';
 import { run, waitFor, type RunResult } from './support/run.ts';
 
 interface ControlStatus extends StatusDoc {
@@ -39,25 +39,11 @@ describe('manual control through docker exec', () => {
   const gatewayRunning = async (): Promise<boolean> => (await project.inspect('openclaw-standby')).running;
 
   beforeAll(async () => {
-    project = new ComposeProject('ocf-ctl', ['docker-compose.yml', 'compose.standby.yml', 'test/fixtures/compose.fake-primary.yml'], {
-      WATCHER_IMAGE: WATCHER_TEST_IMAGE,
-      OPENCLAW_IMAGE: FAKE_GATEWAY_IMAGE,
-      FAKE_GATEWAY_IMAGE,
-      OPENCLAW_GATEWAY_HOST: '127.0.0.1',
-      OPENCLAW_GATEWAY_PORT: '',
-      OPENCLAW_STANDBY_CONFIG_DIR: './config/ci',
-      OPENCLAW_SKIP_CHANNELS: '1',
-      OPENCLAW_GATEWAY_TOKEN: 'integration-test-token-0123456789',
-      DOCKER_GID: await dockerSocketGid(),
-      PRIMARY_URL: 'http://fake-primary:18789/healthz',
-      CHECK_INTERVAL: '0.5',
-      CHECK_TIMEOUT: '0.5',
-      // Times hand-backs; MIN_PROMOTED's own behaviour is unit tested.
-      MIN_PROMOTED: '0',
+    project = new ComposeProject('ocf-ctl', FAKE_STANDBY_FILES, await fakeStandbyEnv({
       FAIL_THRESHOLD: String(FAIL_THRESHOLD),
       RECOVER_THRESHOLD: String(RECOVER_THRESHOLD),
       STOP_TIMEOUT: '5',
-    });
+    }));
     await project.up();
     gatewayId = await project.containerId('openclaw-standby');
     primaryId = await project.containerId('fake-primary');

@@ -5,9 +5,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fakeStandbyEnv, FAKE_STANDBY_FILES } from './support/fake-standby.ts';
 import { parse } from 'yaml';
 import { ComposeProject, REPO_ROOT } from './support/compose-project.ts';
-import { dockerSocketGid, FAKE_GATEWAY_IMAGE, WATCHER_TEST_IMAGE } from './support/engine.ts';
 import { run, waitFor } from './support/run.ts';
 
 const RULES = join(REPO_ROOT, 'alerts/openclaw-failover.rules.yml');
@@ -73,23 +73,7 @@ describe('a real watcher: /metrics, notifications and heartbeat', () => {
     ).stdout;
 
   beforeAll(async () => {
-    project = new ComposeProject('ocf-mon', ['docker-compose.yml', 'compose.standby.yml', 'test/fixtures/compose.fake-primary.yml'], {
-      WATCHER_IMAGE: WATCHER_TEST_IMAGE,
-      OPENCLAW_IMAGE: FAKE_GATEWAY_IMAGE,
-      FAKE_GATEWAY_IMAGE,
-      OPENCLAW_GATEWAY_HOST: '127.0.0.1',
-      OPENCLAW_GATEWAY_PORT: '',
-      OPENCLAW_STANDBY_CONFIG_DIR: './config/ci',
-      OPENCLAW_SKIP_CHANNELS: '1',
-      OPENCLAW_GATEWAY_TOKEN: 'integration-test-token-0123456789',
-      DOCKER_GID: await dockerSocketGid(),
-      PRIMARY_URL: 'http://fake-primary:18789/healthz',
-      CHECK_INTERVAL: '0.5',
-      CHECK_TIMEOUT: '0.5',
-      // Times hand-backs; MIN_PROMOTED's own behaviour is unit tested.
-      MIN_PROMOTED: '0',
-      FAIL_THRESHOLD: '3',
-      RECOVER_THRESHOLD: '3',
+    project = new ComposeProject('ocf-mon', FAKE_STANDBY_FILES, await fakeStandbyEnv({
       STOP_TIMEOUT: '2',
       // The fake primary answers any POST with 200: a receiver that is a container of this test.
       NOTIFY_WEBHOOK_URL: `http://fake-primary:18789/webhook/${SECRET}`,
@@ -99,7 +83,7 @@ describe('a real watcher: /metrics, notifications and heartbeat', () => {
       HEARTBEAT_URL: `http://fake-primary:18789/heartbeat/${SECRET}`,
       HEARTBEAT_INTERVAL: '1',
       LOG_LEVEL: 'debug',
-    });
+    }));
     await project.up();
     primaryId = await project.containerId('fake-primary');
   });

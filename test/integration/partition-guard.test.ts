@@ -4,8 +4,8 @@
 // promote. Cutting only the PRIMARY off leaves the witness answering: the standby must promote.
 // The watcher reaches Docker through the mounted unix socket, which no network cut touches.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fakeStandbyEnv, FAKE_STANDBY_FILES } from './support/fake-standby.ts';
 import { ComposeProject, runningIntervals, type StatusDoc } from './support/compose-project.ts';
-import { dockerSocketGid, FAKE_GATEWAY_IMAGE, WATCHER_TEST_IMAGE } from './support/engine.ts';
 import { run, waitFor } from './support/run.ts';
 
 // Credentials in a witness URL must never reach /status or the logs.
@@ -20,28 +20,13 @@ describe('partition guard with a real network cut', () => {
   beforeAll(async () => {
     project = new ComposeProject(
       'ocf-guard',
-      ['docker-compose.yml', 'compose.standby.yml', 'test/fixtures/compose.fake-primary.yml', 'test/fixtures/compose.witness.yml'],
-      {
-        WATCHER_IMAGE: WATCHER_TEST_IMAGE,
-        OPENCLAW_IMAGE: FAKE_GATEWAY_IMAGE,
-        FAKE_GATEWAY_IMAGE,
-        OPENCLAW_GATEWAY_HOST: '127.0.0.1',
-        OPENCLAW_GATEWAY_PORT: '',
-        OPENCLAW_STANDBY_CONFIG_DIR: './config/ci',
-        OPENCLAW_SKIP_CHANNELS: '1',
-        OPENCLAW_GATEWAY_TOKEN: 'integration-test-token-0123456789',
-        DOCKER_GID: await dockerSocketGid(),
-        PRIMARY_URL: 'http://fake-primary:18789/healthz',
+      [...FAKE_STANDBY_FILES, 'test/fixtures/compose.witness.yml'],
+      await fakeStandbyEnv({
         WITNESS_URLS: `http://probe:${WITNESS_SECRET}@witness:18789/`,
         WITNESS_TIMEOUT: '1',
-        CHECK_INTERVAL: '0.5',
-        CHECK_TIMEOUT: '0.5',
-        FAIL_THRESHOLD: '3',
-        RECOVER_THRESHOLD: '3',
         STOP_TIMEOUT: '5',
-        MIN_PROMOTED: '0',
         LOG_LEVEL: 'debug',
-      },
+      }),
     );
     network = `${project.name}_tailnet`;
     await project.up();

@@ -5,8 +5,8 @@
 // services, the heartbeat monitor and the witness received (bodies and headers other than the
 // Authorization a URL's own credentials become).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fakeStandbyEnv, FAKE_STANDBY_FILES } from './support/fake-standby.ts';
 import { ComposeProject } from './support/compose-project.ts';
-import { dockerSocketGid, FAKE_GATEWAY_IMAGE, WATCHER_TEST_IMAGE } from './support/engine.ts';
 import { run, waitFor } from './support/run.ts';
 
 const SECRETS = {
@@ -35,17 +35,9 @@ describe('secrets stay out of every output', () => {
   beforeAll(async () => {
     project = new ComposeProject(
       'ocf-secrets',
-      ['docker-compose.yml', 'compose.standby.yml', 'test/fixtures/compose.fake-primary.yml', 'test/fixtures/compose.receiver.yml'],
-      {
-        WATCHER_IMAGE: WATCHER_TEST_IMAGE,
-        OPENCLAW_IMAGE: FAKE_GATEWAY_IMAGE,
-        FAKE_GATEWAY_IMAGE,
-        OPENCLAW_GATEWAY_HOST: '127.0.0.1',
-        OPENCLAW_GATEWAY_PORT: '',
-        OPENCLAW_STANDBY_CONFIG_DIR: './config/ci',
-        OPENCLAW_SKIP_CHANNELS: '1',
+      [...FAKE_STANDBY_FILES, 'test/fixtures/compose.receiver.yml'],
+      await fakeStandbyEnv({
         OPENCLAW_GATEWAY_TOKEN: SECRETS.gatewayToken,
-        DOCKER_GID: await dockerSocketGid(),
         PRIMARY_URL: `http://probe:${SECRETS.primaryPassword}@fake-primary:18789/healthz`,
         WITNESS_URLS: `http://witness:${SECRETS.witnessPassword}@receiver:8088/witness`,
         // A git remote that answers but is no repository: the sync fails, and its error is an output too.
@@ -56,12 +48,9 @@ describe('secrets stay out of every output', () => {
         NOTIFY_NTFY_URL: `http://receiver:8088/${SECRETS.ntfyTopic}`,
         HEARTBEAT_URL: `http://receiver:8088/ping/${SECRETS.heartbeatToken}`,
         HEARTBEAT_INTERVAL: '1',
-        CHECK_INTERVAL: '0.5',
-        CHECK_TIMEOUT: '0.5',
         GIT_TIMEOUT: '5',
-        MIN_PROMOTED: '0',
         LOG_LEVEL: 'debug',
-      },
+      }),
     );
     await project.up();
     primaryId = await project.containerId('fake-primary');

@@ -2,8 +2,9 @@
 // and reaches the engine only through the haproxy allow-list. The full cycle (stray stop, events,
 // promotion, demotion) must work through it, and every other API call must be refused with 403.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fakeStandbyEnv } from './support/fake-standby.ts';
 import { ComposeProject, runningIntervals } from './support/compose-project.ts';
-import { dockerSocketGid, FAKE_GATEWAY_IMAGE, SOCKET_PROXY_TEST_IMAGE, WATCHER_TEST_IMAGE } from './support/engine.ts';
+import { FAKE_GATEWAY_IMAGE, SOCKET_PROXY_TEST_IMAGE } from './support/engine.ts';
 import { run, waitFor } from './support/run.ts';
 
 interface ApiCall {
@@ -52,16 +53,8 @@ describe('watcher behind the Docker socket proxy', () => {
 
   beforeAll(async () => {
     const files = ['docker-compose.yml', 'compose.standby.yml', 'compose.socket-proxy.yml', 'test/fixtures/compose.fake-primary.yml'];
-    project = new ComposeProject('ocf-it-proxy', files, {
-      WATCHER_IMAGE: WATCHER_TEST_IMAGE,
+    project = new ComposeProject('ocf-it-proxy', files, await fakeStandbyEnv({
       SOCKET_PROXY_IMAGE: SOCKET_PROXY_TEST_IMAGE,
-      OPENCLAW_IMAGE: FAKE_GATEWAY_IMAGE,
-      FAKE_GATEWAY_IMAGE,
-      OPENCLAW_GATEWAY_HOST: '127.0.0.1',
-      OPENCLAW_GATEWAY_PORT: '',
-      OPENCLAW_STANDBY_CONFIG_DIR: './config/ci',
-      OPENCLAW_SKIP_CHANNELS: '1',
-      DOCKER_GID: await dockerSocketGid(),
       // Secrets the watcher holds, to grep for in everything it shows (last test). The remote is
       // the fake primary, which answers 404, so the git sync fails with the URL in its error.
       PRIMARY_URL: `http://ocf:${PRIMARY_PASSWORD}@fake-primary:18789/healthz`,
@@ -70,14 +63,8 @@ describe('watcher behind the Docker socket proxy', () => {
       // A hook that tries to print what it was given, and its own environment.
       ON_PROMOTE: 'echo "url=$PRIMARY_URL token=$OPENCLAW_GATEWAY_TOKEN"; env',
       LOG_LEVEL: 'debug',
-      CHECK_INTERVAL: '0.5',
-      CHECK_TIMEOUT: '0.5',
-      // Times hand-backs; MIN_PROMOTED's own behaviour is unit tested.
-      MIN_PROMOTED: '0',
-      FAIL_THRESHOLD: '3',
-      RECOVER_THRESHOLD: '3',
       STOP_TIMEOUT: '5',
-    });
+    }));
     await project.up();
     gatewayId = await project.containerId('openclaw-standby');
     primaryId = await project.containerId('fake-primary');

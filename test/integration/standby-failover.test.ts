@@ -1,8 +1,8 @@
 // The standby project as users deploy it (docker-compose.yml + compose.standby.yml), on a real
 // engine, with a fake primary on its own network and the fast fake gateway as openclaw-standby.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fakeStandbyEnv, FAKE_STANDBY_FILES } from './support/fake-standby.ts';
 import { ComposeProject, intervalsBetween, runningIntervals } from './support/compose-project.ts';
-import { dockerSocketGid, FAKE_GATEWAY_IMAGE, WATCHER_TEST_IMAGE } from './support/engine.ts';
 import { run, waitFor } from './support/run.ts';
 
 const STRAY_LIMIT_MS = 2_000;
@@ -14,30 +14,14 @@ describe('standby watcher on a real Docker engine', () => {
   const began = new Date();
 
   beforeAll(async () => {
-    project = new ComposeProject('ocf-it', ['docker-compose.yml', 'compose.standby.yml', 'test/fixtures/compose.fake-primary.yml'], {
-      WATCHER_IMAGE: WATCHER_TEST_IMAGE,
-      OPENCLAW_IMAGE: FAKE_GATEWAY_IMAGE,
-      FAKE_GATEWAY_IMAGE,
-      OPENCLAW_GATEWAY_HOST: '127.0.0.1',
-      OPENCLAW_GATEWAY_PORT: '',
-      OPENCLAW_STANDBY_CONFIG_DIR: './config/ci',
-      OPENCLAW_SKIP_CHANNELS: '1',
-      OPENCLAW_GATEWAY_TOKEN: 'integration-test-token-0123456789',
-      DOCKER_GID: await dockerSocketGid(),
-      PRIMARY_URL: 'http://fake-primary:18789/healthz',
-      CHECK_INTERVAL: '0.5',
-      CHECK_TIMEOUT: '0.5',
-      FAIL_THRESHOLD: '3',
-      RECOVER_THRESHOLD: '3',
+    project = new ComposeProject('ocf-it', FAKE_STANDBY_FILES, await fakeStandbyEnv({
       STOP_TIMEOUT: '5',
-      // This suite times hand-backs; MIN_PROMOTED's own behaviour is unit tested.
-      MIN_PROMOTED: '0',
       LOG_LEVEL: 'debug',
       // Hooks through the real image's /bin/sh; each fails if the watcher's environment leaked in.
       ON_PROMOTE: 'test -z "$PRIMARY_URL" && test -z "$OPENCLAW_GATEWAY_TOKEN" && echo "on-promote $OCF_EVENT in $OCF_PHASE: $OCF_REASON"',
       ON_DEMOTE: 'test -z "$PRIMARY_URL" && echo "on-demote $OCF_EVENT in $OCF_PHASE"',
       HOOK_TIMEOUT: '10',
-    });
+    }));
     await project.up();
     gatewayId = await project.containerId('openclaw-standby');
     primaryId = await project.containerId('fake-primary');

@@ -2,8 +2,8 @@
 // without the openclaw-failover.role label (GATEWAY_CONTAINER), it says so and never starts or stops
 // it, not even on promotion; the labelled standby gateway it was not pointed at is left alone too.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fakeStandbyEnv, FAKE_STANDBY_FILES } from './support/fake-standby.ts';
 import { ComposeProject } from './support/compose-project.ts';
-import { dockerSocketGid, FAKE_GATEWAY_IMAGE, WATCHER_TEST_IMAGE } from './support/engine.ts';
 import { run, waitFor } from './support/run.ts';
 
 interface ContainerState {
@@ -23,23 +23,10 @@ describe('a GATEWAY_CONTAINER without the project label', () => {
   const began = new Date();
 
   beforeAll(async () => {
-    const files = ['docker-compose.yml', 'compose.standby.yml', 'test/fixtures/compose.fake-primary.yml', 'test/fixtures/compose.unlabelled-decoy.yml'];
-    project = new ComposeProject('ocf-it-decoy', files, {
-      WATCHER_IMAGE: WATCHER_TEST_IMAGE,
-      OPENCLAW_IMAGE: FAKE_GATEWAY_IMAGE,
-      FAKE_GATEWAY_IMAGE,
-      OPENCLAW_GATEWAY_HOST: '127.0.0.1',
-      OPENCLAW_GATEWAY_PORT: '',
-      OPENCLAW_STANDBY_CONFIG_DIR: './config/ci',
-      OPENCLAW_SKIP_CHANNELS: '1',
-      DOCKER_GID: await dockerSocketGid(),
-      PRIMARY_URL: 'http://fake-primary:18789/healthz',
-      CHECK_INTERVAL: '0.5',
-      CHECK_TIMEOUT: '0.5',
-      FAIL_THRESHOLD: '3',
-      RECOVER_THRESHOLD: '3',
+    const files = [...FAKE_STANDBY_FILES, 'test/fixtures/compose.unlabelled-decoy.yml'];
+    project = new ComposeProject('ocf-it-decoy', files, await fakeStandbyEnv({
       PROMOTE_READY_TIMEOUT: '5',
-    });
+    }));
     decoy = `${project.name}-decoy`;
     project.env.DECOY_CONTAINER_NAME = decoy;
     project.env.GATEWAY_CONTAINER = decoy;
