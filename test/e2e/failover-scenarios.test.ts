@@ -94,14 +94,14 @@ describe('failover scenarios with the real OpenClaw gateway', () => {
   });
 
   it('6b. the watcher is SIGKILLed while promoted: after its restart the one standby gateway keeps running, untouched', async () => {
-    const before = await pair.containerState(pair.standbyId);
+    const before = await pair.project.containerState(pair.standbyId);
     expect(before.running).toBe(true);
     const watcherId = await pair.serviceId('watcher');
     const killedAt = new Date();
     await run('docker', ['kill', '--signal', 'KILL', watcherId]);
     // The restart policy may bring it back by itself; otherwise start it as an operator would.
     await sleep(1_000);
-    if (!(await pair.containerState(watcherId)).running) await run('docker', ['start', watcherId]);
+    if (!(await pair.project.containerState(watcherId)).running) await run('docker', ['start', watcherId]);
     const restoredAt = Date.now();
     const status = await waitFor('restarted watcher probing', async () => {
       const s = await pair.status().catch(() => undefined);
@@ -109,7 +109,7 @@ describe('failover scenarios with the real OpenClaw gateway', () => {
     }, { timeoutMs: 60_000, intervalMs: 500 });
     expect(status.phase).toBe('promoted');
     expect(status.gateway.running).toBe(true);
-    const after = await pair.containerState(pair.standbyId);
+    const after = await pair.project.containerState(pair.standbyId);
     expect(after.running).toBe(true);
     expect(after.startedAt).toBe(before.startedAt);
     expect(pair.standbyStarts(killedAt, new Date())).toBe(0);
@@ -120,7 +120,7 @@ describe('failover scenarios with the real OpenClaw gateway', () => {
   it('9. the Docker socket vanishes while promoted: the watcher survives and reconciles when it is back', async () => {
     const relayId = await pair.serviceId('docker-relay');
     const watcherId = await pair.serviceId('watcher');
-    const watcherBefore = await pair.containerState(watcherId);
+    const watcherBefore = await pair.project.containerState(watcherId);
     const goneAt = Date.now();
     await run('docker', ['stop', '-t', '1', relayId]);
     // While the watcher is blind, the standby gateway dies (killed directly on the engine).
@@ -129,7 +129,7 @@ describe('failover scenarios with the real OpenClaw gateway', () => {
     const during = await pair.status();
     expect(during.phase).toBe('promoted');
     expect(during.watcher.probes).toBeGreaterThan(0);
-    const watcherDuring = await pair.containerState(watcherId);
+    const watcherDuring = await pair.project.containerState(watcherId);
     expect(watcherDuring.running).toBe(true);
     expect(watcherDuring.startedAt).toBe(watcherBefore.startedAt); // the same process: it survived
     expect(await pair.standbyRunning()).toBe(false);
@@ -238,7 +238,7 @@ describe('failover scenarios with the real OpenClaw gateway', () => {
     await run('docker', ['kill', '--signal', 'KILL', watcherId]);
     const killedAt = Date.now();
     await sleep(1_000);
-    if (!(await pair.containerState(watcherId)).running) await run('docker', ['start', watcherId]);
+    if (!(await pair.project.containerState(watcherId)).running) await run('docker', ['start', watcherId]);
     const restored = await waitFor('restarted watcher in phase promoted', async () => {
       const s = await pair.status().catch(() => undefined);
       return s && s.phase === 'promoted' && s.watcher.probes >= 3 ? s : undefined;

@@ -65,13 +65,6 @@ describe('a real watcher: /metrics, notifications and heartbeat', () => {
   let project: ComposeProject;
   let primaryId: string;
 
-  const scrape = async (path: string): Promise<string> =>
-    (
-      await run('docker', ['exec', project.watcherName, 'node', '-e', `fetch('http://127.0.0.1:8080${path}').then(r=>r.text()).then(t=>process.stdout.write(t))`], {
-        timeoutMs: 15_000,
-      })
-    ).stdout;
-
   beforeAll(async () => {
     project = new ComposeProject('ocf-mon', FAKE_STANDBY_FILES, await fakeStandbyEnv({
       STOP_TIMEOUT: '2',
@@ -97,7 +90,7 @@ describe('a real watcher: /metrics, notifications and heartbeat', () => {
     const { names, samples } = await waitFor(
       'a scrape with probes and heartbeats counted',
       async () => {
-        const parsed = parseExposition(await scrape('/metrics'));
+        const parsed = parseExposition(await project.watcherGet('/metrics'));
         return (parsed.samples.get('openclaw_failover_probes_total{outcome="ok"}') ?? 0) >= 3 &&
           (parsed.samples.get('openclaw_failover_heartbeats_total{outcome="ok"}') ?? 0) >= 1 &&
           (parsed.samples.get('openclaw_failover_notifications_total{channel="webhook",outcome="sent"}') ?? 0) >= 1
@@ -131,7 +124,7 @@ describe('a real watcher: /metrics, notifications and heartbeat', () => {
     const { samples } = await waitFor(
       'promotion counted and its notifications given up',
       async () => {
-        const parsed = parseExposition(await scrape('/metrics'));
+        const parsed = parseExposition(await project.watcherGet('/metrics'));
         return (parsed.samples.get('openclaw_failover_transitions_total{kind="promotion",outcome="succeeded"}') ?? 0) === 1 &&
           (parsed.samples.get('openclaw_failover_notifications_total{channel="webhook",outcome="failed"}') ?? 0) >= 2
           ? parsed
@@ -149,7 +142,7 @@ describe('a real watcher: /metrics, notifications and heartbeat', () => {
     console.log(`[metrics] last promotion: ${stages.join(' ')}`);
     // The README's sample is this very scrape (the watcher's own series, without process metrics).
     if (process.env.OCF_PRINT_METRICS === '1') {
-      const text = await scrape('/metrics');
+      const text = await project.watcherGet('/metrics');
       console.log(text.split('\n').filter((l) => !/(process_|nodejs_)/.test(l)).join('\n'));
     }
 
@@ -158,7 +151,7 @@ describe('a real watcher: /metrics, notifications and heartbeat', () => {
   });
 
   it('keeps the notification and heartbeat URLs out of /metrics, /status and the logs', async () => {
-    const [metrics, status, logs] = await Promise.all([scrape('/metrics'), scrape('/status'), project.logs('watcher')]);
+    const [metrics, status, logs] = await Promise.all([project.watcherGet('/metrics'), project.watcherGet('/status'), project.logs('watcher')]);
     expect(logs).toContain('notify-sent');
     expect(logs).toContain('heartbeat-failed');
     for (const text of [metrics, status, logs]) expect(text).not.toContain(SECRET);

@@ -81,9 +81,6 @@ describe('secrets stay out of every output', () => {
       const out = await run('docker', ['exec', project.watcherName, ...args], { timeoutMs: 30_000, allowFailure: true });
       return out.stdout + out.stderr;
     };
-    const fetchLocal = (path: string): Promise<string> =>
-      exec(['node', '-e', `fetch('http://127.0.0.1:8080${path}').then((r) => r.text()).then((t) => process.stdout.write(t))`]);
-
     // compose prefixes log lines with terminal control codes; each record starts at its brace.
     const received = (await project.logs('receiver'))
       .split('\n')
@@ -95,8 +92,8 @@ describe('secrets stay out of every output', () => {
 
     const outputs: Record<string, string> = {
       'watcher logs': await project.logs('watcher'),
-      '/status': await fetchLocal('/status'),
-      '/metrics': await fetchLocal('/metrics'),
+      '/status': await project.watcherGet('/status'),
+      '/metrics': await project.watcherGet('/metrics'),
       'status command': await exec(['openclaw-failover', 'status']),
       'status --json': await exec(['openclaw-failover', 'status', '--json']),
       'check command': await exec(['openclaw-failover', 'check']),

@@ -6,17 +6,6 @@ import { fakeStandbyEnv, FAKE_STANDBY_FILES } from './support/fake-standby.ts';
 import { ComposeProject } from './support/compose-project.ts';
 import { run, waitFor } from './support/run.ts';
 
-interface ContainerState {
-  Running: boolean;
-  StartedAt: string;
-  FinishedAt: string;
-}
-
-async function containerState(name: string): Promise<ContainerState> {
-  const out = await run('docker', ['inspect', '--format', '{{json .State}}', name]);
-  return JSON.parse(out.stdout) as ContainerState;
-}
-
 describe('a GATEWAY_CONTAINER without the project label', () => {
   let project: ComposeProject;
   let decoy: string;
@@ -51,12 +40,12 @@ describe('a GATEWAY_CONTAINER without the project label', () => {
   it('logs the refusal and leaves the running, unlabelled container running', async () => {
     const refusal = `refusing to manage container "${decoy}": it lacks the label openclaw-failover.role=standby-gateway`;
     await waitFor('the refusal in the watcher log', async () => (await logMessages()).some((m) => m.includes(refusal)), { timeoutMs: 30_000 });
-    const before = await containerState(decoy);
-    expect(before.Running).toBe(true);
+    const before = await project.containerState(decoy);
+    expect(before.running).toBe(true);
     // Longer than the 5 s safety-net resync, with a dozen probes of a healthy primary in between.
     await new Promise((r) => setTimeout(r, 7_000));
-    const after = await containerState(decoy);
-    expect(after).toMatchObject({ Running: true, StartedAt: before.StartedAt });
+    const after = await project.containerState(decoy);
+    expect(after).toMatchObject({ running: true, startedAt: before.startedAt });
     const status = (await project.status()) as unknown as { phase: string; dockerProblem: { error: string } | null };
     expect(status.phase).toBe('watching');
     expect(status.dockerProblem?.error).toContain('refusing to manage container');
@@ -71,7 +60,7 @@ describe('a GATEWAY_CONTAINER without the project label', () => {
       return status.lastTransition?.kind === 'promotion' && status.lastTransition.outcome === 'failed' ? status : undefined;
     }, { timeoutMs: 30_000 });
     expect(failed.lastTransition?.problems.join(' ')).toContain(`refusing to manage container "${decoy}"`);
-    expect((await containerState(decoy)).Running).toBe(false);
+    expect((await project.containerState(decoy)).running).toBe(false);
     // The engine's own record: nothing started the decoy after we stopped it.
     const events = await project.events(decoy, stoppedAt, new Date());
     expect(events.filter((e) => e.action === 'start')).toEqual([]);
@@ -82,6 +71,6 @@ describe('a GATEWAY_CONTAINER without the project label', () => {
     const events = await project.events(standby, began, new Date());
     // compose created and started it; nobody stopped, killed or restarted it since.
     expect(events.map((e) => e.action).filter((a) => ['stop', 'kill', 'die', 'restart'].includes(a))).toEqual([]);
-    expect((await containerState(standby)).Running).toBe(true);
+    expect((await project.containerState(standby)).running).toBe(true);
   });
 });

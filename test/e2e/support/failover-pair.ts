@@ -120,7 +120,7 @@ export class FailoverPair {
   }
 
   async standbyRunning(): Promise<boolean> {
-    return (await this.containerState(this.standbyId)).running;
+    return (await this.project.containerState(this.standbyId)).running;
   }
 
   async waitStandbyStopped(timeoutMs: number): Promise<number> {
@@ -145,7 +145,7 @@ export class FailoverPair {
     const tailnet = `${this.project.name}_tailnet`;
     for (const service of ['docker-relay', 'git-remote', 'watcher', 'openclaw-gateway']) {
       const id = await this.serviceId(service);
-      const state = await this.containerState(id);
+      const state = await this.project.containerState(id);
       if (state.paused) await run('docker', ['unpause', id]);
       else if (!state.running) await run('docker', ['start', id]);
     }
@@ -178,13 +178,6 @@ export class FailoverPair {
   async workspaceHead(): Promise<string> {
     const out = await run('docker', ['exec', this.project.watcherName, 'git', '-C', '/workspace', 'rev-parse', 'HEAD'], { timeoutMs: 15_000 });
     return out.stdout.trim();
-  }
-
-  async containerState(id: string): Promise<{ running: boolean; paused: boolean; startedAt: string; restartCount: number; pid: number }> {
-    const out = await run('docker', ['inspect', '--format', '{{json .State}}|{{.RestartCount}}', id]);
-    const [stateJson, restarts] = out.stdout.trim().split('|');
-    const s = JSON.parse(stateJson ?? '{}') as { Running: boolean; Paused: boolean; StartedAt: string; Pid: number };
-    return { running: s.Running, paused: s.Paused, startedAt: s.StartedAt, restartCount: Number(restarts), pid: s.Pid };
   }
 
   /** When the standby gateway first had a lifecycle event of a kind after an instant (engine time, ms). */

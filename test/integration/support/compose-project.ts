@@ -26,6 +26,14 @@ export interface StatusDoc {
   partitionGuard: { configured: boolean; checking: boolean; lastCheck: { at: string; reachable: boolean; answered: string[]; reason: string } | null };
 }
 
+export interface ContainerState {
+  running: boolean;
+  paused: boolean;
+  startedAt: string;
+  restartCount: number;
+  pid: number;
+}
+
 export interface DockerEvent {
   action: string;
   id: string;
@@ -78,12 +86,23 @@ export class ComposeProject {
     return id;
   }
 
-  async inspect(service: string): Promise<{ running: boolean; startedAt: string; restartCount: number; id: string }> {
+  async inspect(service: string): Promise<ContainerState & { id: string }> {
     const id = await this.containerId(service);
+    return { ...(await this.containerState(id)), id };
+  }
+
+  /** A container's state by id (plain `docker inspect`: compose's CLI is slow under load). */
+  async containerState(id: string): Promise<ContainerState> {
     const out = await run('docker', ['inspect', '--format', '{{json .State}}|{{.RestartCount}}', id]);
     const [stateJson, restarts] = out.stdout.trim().split('|');
-    const state = JSON.parse(stateJson ?? '{}') as { Running: boolean; StartedAt: string };
-    return { running: state.Running, startedAt: state.StartedAt, restartCount: Number(restarts), id };
+    const s = JSON.parse(stateJson ?? '{}') as { Running: boolean; Paused: boolean; StartedAt: string; Pid: number };
+    return { running: s.Running, paused: s.Paused, startedAt: s.StartedAt, restartCount: Number(restarts), pid: s.Pid };
+  }
+
+  /** GET a path of the watcher's status port from inside its container (the port is not published). */
+  async watcherGet(path: string): Promise<string> {
+    const script = `fetch('http://127.0.0.1:8080${path}').then((r) => r.text()).then((t) => process.stdout.write(t))`;
+    return (await run('docker', ['exec', this.watcherName, 'node', '-e', script], { timeoutMs: 15_000 })).stdout;
   }
 
   async status(): Promise<StatusDoc> {
