@@ -62,6 +62,9 @@ export class Watcher {
   private readonly tasks = new Set<Promise<unknown>>();
   /** Container operations run one after another: a late stray stop must not land after a promotion's start. */
   private gatewayQueue: Promise<unknown> = Promise.resolve();
+  /** Sequence numbers of inspects asked, and of the latest whose answer was used. */
+  private inspectsAsked = 0;
+  private inspectUsed = 0;
   private readonly liveness: LoopLiveness;
   private probesDone = 0;
   private lastGitSync: { at: number; ok: boolean; detail: string } | null = null;
@@ -196,9 +199,16 @@ export class Watcher {
     }
   }
 
+  /**
+   * Inspects run concurrently (an event burst starts several); an answer older than one already
+   * used is stale and dropped, so a slow inspect cannot undo what a later one saw.
+   */
   private async resync(why: string): Promise<void> {
+    const asked = ++this.inspectsAsked;
     try {
       const target = await this.deps.gateway.inspect();
+      if (asked < this.inspectUsed) return;
+      this.inspectUsed = asked;
       this.dockerProblem = null;
       this.dispatch({ type: 'gateway', running: target.running, source: 'inspect', detail: `${target.name} ${target.status}; ${why}` });
     } catch (error) {
