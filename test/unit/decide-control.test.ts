@@ -22,6 +22,8 @@ import {
   types,
   watchingState,
   actionFinished,
+  FULL_OK,
+  report,
 } from './decide-fixtures.ts';
 
 function cmd(command: Command): Observation {
@@ -337,6 +339,28 @@ describe('drill', () => {
     const noStop = run(started, [promotionFinished(undefined, t), demotionFinished(false, 'daemon gone')], t + 1_000);
     expect(noStop.state.drill?.status).toBe('failed');
     expect(noStop.state.drill?.problems).toContain('gateway stop failed: daemon gone');
+  });
+
+  it('a failed ON_DEMOTE fails the drill: the standby was stopped, but the hand-back did not run clean', () => {
+    const t = T0 + 100_000;
+    const started = step(settledWatching(), cmd({ name: 'drill' }), t).state;
+    const demoting = run(started, [promotionFinished(undefined, t)], t + 1_000).state;
+    expect(demoting.drill?.status).toBe('demoting');
+    const s = step(demoting, { type: 'demotion-finished', ok: true, hook: { ok: false, durationMs: 30_000, error: 'timed out after 30s' } }, t + 3_000);
+    expect(s.state.phase).toBe('watching');
+    expect(s.state.drill).toMatchObject({ status: 'failed', stoppedAt: t + 3_000, problems: ['ON_DEMOTE hook failed: timed out after 30s'] });
+    expect(s.state.transition).toMatchObject({ kind: 'demotion', outcome: 'degraded', hookMs: 30_000 });
+    expect(s.decisions.map((d) => d.event)).toEqual(['demoted', 'drill-failed']);
+    expect(s.decisions[1]).toMatchObject({ level: 'error', reason: 'drill failed: ON_DEMOTE hook failed: timed out after 30s' });
+  });
+
+  it('a failed ON_PROMOTE fails the drill too, though the standby came up ready', () => {
+    const t = T0 + 100_000;
+    const started = step(settledWatching(), cmd({ name: 'drill' }), t).state;
+    const finished: Observation = { type: 'promotion-finished', report: { ...report(FULL_OK, t), hook: { ok: false, durationMs: 5, error: 'exit code 3' } } };
+    const r = run(started, [finished, demotionFinished(true)], t + 1_000);
+    expect(r.state.drill).toMatchObject({ status: 'failed', problems: ['ON_PROMOTE hook failed: exit code 3'] });
+    expect(events(r.decisions)).toEqual(['promoted', 'drill-demote', 'demoted', 'drill-failed']);
   });
 
   it.each<Command>([{ name: 'pause' }, { name: 'resume' }, { name: 'promote', reason: 'r' }, { name: 'demote', reason: 'r' }, { name: 'drill' }])(

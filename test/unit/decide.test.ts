@@ -2,7 +2,10 @@
 // thresholds, transition timings, stray gateways, crash re-starts with backoff, and restarts of the
 // watcher itself. Every decide() call goes through step(), which deep-freezes its input.
 import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config/load-config.ts';
 import { DEFAULT_POLICY, gatewayWanted, initialState } from '../../src/decision/decide.ts';
+import { POLICY_DEFAULTS } from '../../src/decision/policy-defaults.ts';
+import { policyFromConfig } from '../../src/watcher-app.ts';
 import type { Phase, State, Transition } from '../../src/decision/model.ts';
 import {
   ALL_REPORT_SHAPES,
@@ -75,21 +78,19 @@ describe('initialState', () => {
     } satisfies State);
   });
 
-  it('DEFAULT_POLICY is 3 / 3 probes, a 2 s … 60 s re-start backoff, a 10 s … 5 min promotion retry, MIN_PROMOTED 60 s and flap damping on', () => {
-    expect(DEFAULT_POLICY).toEqual({
-      failThreshold: 3,
-      recoverThreshold: 3,
-      restartBackoffMs: 2_000,
-      restartBackoffMaxMs: 60_000,
-      restartStableMs: 300_000,
-      promoteRetryBackoffMs: 10_000,
-      promoteRetryBackoffMaxMs: 300_000,
-      partitionGuard: false,
-      minPromotedMs: 60_000,
-      flapWindowMs: 600_000,
-      flapHoldDownMs: 30_000,
-      flapHoldDownMaxMs: 600_000,
-    });
+  it('DEFAULT_POLICY is POLICY_DEFAULTS, and a configuration that sets nothing asks for exactly it', () => {
+    expect(DEFAULT_POLICY).toBe(POLICY_DEFAULTS);
+    const loaded = loadConfig({ PRIMARY_URL: 'http://100.101.102.103:18789/healthz' });
+    if (!loaded.ok) throw new Error(JSON.stringify(loaded.problems));
+    expect(policyFromConfig(loaded.config)).toEqual(DEFAULT_POLICY);
+  });
+
+  it('the defaults keep their documented relations: flap damping on, a re-started gateway stable after five longest back-offs', () => {
+    expect(DEFAULT_POLICY.flapWindowMs).toBeGreaterThan(0);
+    expect(DEFAULT_POLICY.flapHoldDownMaxMs).toBeGreaterThanOrEqual(DEFAULT_POLICY.flapHoldDownMs);
+    expect(DEFAULT_POLICY.restartStableMs).toBe(5 * DEFAULT_POLICY.restartBackoffMaxMs);
+    expect(DEFAULT_POLICY.promoteRetryBackoffMaxMs).toBeGreaterThanOrEqual(DEFAULT_POLICY.promoteRetryBackoffMs);
+    expect(DEFAULT_POLICY.partitionGuard).toBe(false);
   });
 
   it.each([
