@@ -110,17 +110,24 @@ export interface DemotionProgress {
 }
 
 export async function runDemotion(a: TransitionAdapters, signal: AbortSignal, progress: DemotionProgress = {}): Promise<DemotionFinished | undefined> {
-  try {
-    await a.serial(() => a.gateway.stop(a.stopTimeoutMs / 1000));
-  } catch (error) {
-    a.noteDockerError('stop', error);
-    return { type: 'demotion-finished', ok: false, error: errorText(error) };
-  }
+  const stop = await stopGateway(a);
+  if (!stop.ok) return { type: 'demotion-finished', ok: false, error: stop.error };
   progress.stopped = true;
   // Only once the gateway is down: ON_DEMOTE may clean up what it used.
   const hook = await a.runHook('demote');
   if (signal.aborted) return undefined;
   return hook ? { type: 'demotion-finished', ok: true, hook } : { type: 'demotion-finished', ok: true };
+}
+
+/** Demotion step 1: `docker stop` (SIGTERM, SIGKILL after STOP_TIMEOUT). */
+async function stopGateway(a: TransitionAdapters): Promise<{ ok: true } | { ok: false; error: string }> {
+  try {
+    await a.serial(() => a.gateway.stop(a.stopTimeoutMs / 1000));
+    return { ok: true };
+  } catch (error) {
+    a.noteDockerError('stop', error);
+    return { ok: false, error: errorText(error) };
+  }
 }
 
 /** The report of a demotion one of whose steps threw. */
