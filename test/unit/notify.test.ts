@@ -16,7 +16,7 @@ afterEach(async () => {
   await Promise.all(receivers.splice(0).map((r) => r.close()));
 });
 
-async function receiver(answer: (n: number) => Answer = () => 200): Promise<Receiver> {
+async function receiver(answer: (n: number) => Answer | Promise<Answer> = () => 200): Promise<Receiver> {
   const r = await startReceiver(answer);
   receivers.push(r);
   return r;
