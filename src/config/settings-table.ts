@@ -286,7 +286,7 @@ export const SETTING_TABLE: SettingTable = {
     0,
     10,
     'retries',
-    'Retries of a notification after a network error, a timeout, a 5xx or a 429, with backoff.',
+    'Retries of a notification after a network error, a timeout, a 5xx or a 429, with jittered exponential backoff (docs/design.md, Retries).',
   ),
   heartbeatUrl: secretUrlSetting(
     'HEARTBEAT_URL',
