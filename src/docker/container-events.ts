@@ -1,8 +1,8 @@
 // A Docker events subscription that survives daemon restarts: on end or error it reconnects
-// with backoff (delays injectable, as in kubernetes-client's informer cache) and tells the
+// with jittered backoff (injectable, as in kubernetes-client's informer cache) and tells the
 // caller, who must re-inspect because events may have been missed in the gap.
 import type Docker from 'dockerode';
-import { backoffDelay, sleep as realSleep, type Sleep } from './backoff.ts';
+import { jitteredBackoff, resettableBackoff, retry, type BackoffFactory } from './backoff.ts';
 import { targetFilters, type TargetSpec } from './gateway-target.ts';
 
 export interface ContainerEvent {
@@ -17,7 +17,8 @@ export interface ContainerEvent {
 
 export interface EventWatchOptions {
   signal: AbortSignal;
-  sleep?: Sleep | undefined;
+  /** Delays between reconnects (tests); by default jittered around 250 ms, 500 ms… at most 5 s. */
+  backoff?: BackoffFactory | undefined;
   hooks?: {
     /** The stream is (re)connected; the caller should re-inspect. */
     onConnected?: (reconnect: boolean) => void;
@@ -28,32 +29,41 @@ export interface EventWatchOptions {
 // Lifecycle actions that can change whether the gateway runs.
 const RELEVANT = new Set(['create', 'start', 'restart', 'die', 'stop', 'kill', 'pause', 'unpause', 'destroy', 'oom']);
 
+/** Reconnects start quickly and slow down to one every 5 s while the daemon stays away. */
+export const EVENTS_RECONNECT = { initialMs: 250, maxMs: 5_000 };
+
 export async function watchContainerEvents(
   docker: Docker,
   spec: TargetSpec,
   onEvent: (event: ContainerEvent) => void,
   options: EventWatchOptions,
 ): Promise<void> {
-  const pause = options.sleep ?? realSleep;
-  let failures = 0;
+  // A connection that worked resets the delays: the next outage starts again at the short ones.
+  const backoff = resettableBackoff(options.backoff ?? jitteredBackoff(EVENTS_RECONNECT.initialMs, EVENTS_RECONNECT.maxMs));
   let connectedBefore = false;
-  while (!options.signal.aborted) {
-    try {
-      const stream = (await docker.getEvents({
-        filters: { type: ['container'], ...targetFilters(spec) },
-      })) as NodeJS.ReadableStream & { destroy?: () => void };
-      options.hooks?.onConnected?.(connectedBefore);
-      connectedBefore = true;
-      failures = 0;
-      await consume(stream, onEvent, options.signal);
-      if (options.signal.aborted) return;
-      throw new Error('docker events stream ended');
-    } catch (error) {
-      if (options.signal.aborted) return;
-      const delay = backoffDelay(failures++, { initialMs: 250, maxMs: 5_000 });
-      options.hooks?.onDisconnected?.(error, delay);
-      await pause(delay, options.signal);
-    }
+  try {
+    await retry(
+      async () => {
+        const stream = (await docker.getEvents({
+          filters: { type: ['container'], ...targetFilters(spec) },
+        })) as NodeJS.ReadableStream & { destroy?: () => void };
+        options.hooks?.onConnected?.(connectedBefore);
+        connectedBefore = true;
+        backoff.reset();
+        await consume(stream, onEvent, options.signal);
+        if (options.signal.aborted) return;
+        throw new Error('docker events stream ended');
+      },
+      {
+        attempts: Number.POSITIVE_INFINITY,
+        backoff,
+        signal: options.signal,
+        onRetry: (error, _attempt, delayMs) => options.hooks?.onDisconnected?.(error, delayMs),
+      },
+    );
+  } catch (error) {
+    // Only a stop ends the subscription; everything else is retried.
+    if (!options.signal.aborted) throw error;
   }
 }
 

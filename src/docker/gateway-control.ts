@@ -1,7 +1,7 @@
 // The thin Docker adapter the watcher acts through: inspect, start, stop and watch the one
 // labelled standby gateway. Daemon errors are retried with backoff; operator errors are not.
 import type Docker from 'dockerode';
-import { retry, type Sleep } from './backoff.ts';
+import { jitteredBackoff, retry, type BackoffFactory } from './backoff.ts';
 import { GatewayTargetError, locateGateway, statusCode, type LocatedGateway, type TargetSpec } from './gateway-target.ts';
 import { watchContainerEvents, type ContainerEvent, type EventWatchOptions } from './container-events.ts';
 
@@ -15,19 +15,25 @@ export interface GatewayControl {
 }
 
 export interface DockerGatewayOptions {
+  /** Attempts per operation, the first included. */
   attempts?: number;
-  sleep?: Sleep;
+  /** Delays between attempts (tests); by default jittered around 200 ms, 400 ms, 800 ms, at most 2 s. */
+  backoff?: BackoffFactory;
+  /** Delays between reconnects of the events stream (tests); see container-events.ts. */
+  eventsBackoff?: BackoffFactory;
   onRetry?: (operation: string, error: unknown, attempt: number, delayMs: number) => void;
 }
 
+/** A daemon hiccup (restart, overload) is brief: a few quick retries, never more than 2 s apart. */
+export const DOCKER_RETRY = { attempts: 4, initialMs: 200, maxMs: 2_000 };
+
 export function createDockerGatewayControl(docker: Docker, spec: TargetSpec, options: DockerGatewayOptions = {}): GatewayControl {
-  const attempts = options.attempts ?? 4;
+  const attempts = options.attempts ?? DOCKER_RETRY.attempts;
+  const backoff = options.backoff ?? jitteredBackoff(DOCKER_RETRY.initialMs, DOCKER_RETRY.maxMs);
   const withRetry = <T>(operation: string, fn: () => Promise<T>): Promise<T> =>
     retry(fn, {
       attempts,
-      initialMs: 200,
-      maxMs: 2_000,
-      sleep: options.sleep,
+      backoff,
       retryable: (error) => !(error instanceof GatewayTargetError) && statusCode(error) !== 404,
       onRetry: (error, attempt, delayMs) => options.onRetry?.(operation, error, attempt, delayMs),
     });
@@ -58,6 +64,6 @@ export function createDockerGatewayControl(docker: Docker, spec: TargetSpec, opt
         }
       }),
 
-    watch: (onEvent, signal, hooks) => watchContainerEvents(docker, spec, onEvent, { signal, sleep: options.sleep, hooks }),
+    watch: (onEvent, signal, hooks) => watchContainerEvents(docker, spec, onEvent, { signal, backoff: options.eventsBackoff, hooks }),
   };
 }

@@ -2,7 +2,8 @@
 // exchange, no redirects, the answer's body discarded. Errors say what went wrong without the URL,
 // which is a secret (webhook tokens live in the path).
 import { request } from 'undici';
-import { backoffDelay, sleep, type Sleep } from '../docker/backoff.ts';
+import type { IBackoff } from 'cockatiel';
+import { jitteredBackoff, retry, type BackoffFactory, type RetryContext } from '../docker/backoff.ts';
 
 export interface OutboundRequest {
   method: 'GET' | 'POST';
@@ -53,18 +54,21 @@ export async function sendOnce(req: OutboundRequest, timeoutMs: number, signal?:
 }
 
 export interface RetryPolicy {
+  /** Bound on one attempt (AbortSignal.timeout plus undici's header and body timeouts). */
   timeoutMs: number;
   /** Retries after the first attempt. */
   retries: number;
-  /** Delay before the first retry; doubles per retry. */
+  /** Median of the first retry's delay; later ones grow about twofold, jittered. */
   backoffMs: number;
   backoffMaxMs: number;
-  sleep?: Sleep;
+  /** Replaces the jittered delays (tests); Retry-After still applies on top. */
+  backoff?: BackoffFactory | undefined;
 }
 
 /**
- * Sends with bounded retries on retryable failures, waiting with exponential backoff (or the
- * server's Retry-After, within backoffMaxMs) between attempts; throws the last SendError.
+ * Sends with bounded retries on retryable failures (network errors, timeouts, 5xx, 429; a 4xx is
+ * final), waiting with jittered exponential backoff, or the server's Retry-After when longer,
+ * within backoffMaxMs; throws the last SendError with the attempts made.
  */
 export async function sendWithRetries(
   req: OutboundRequest,
@@ -72,19 +76,38 @@ export async function sendWithRetries(
   signal?: AbortSignal,
   onRetry?: (error: SendError, attempt: number, delayMs: number) => void,
 ): Promise<{ status: number; attempts: number }> {
-  const pause = policy.sleep ?? sleep;
-  for (let attempt = 0; ; attempt++) {
-    try {
-      return { status: await sendOnce(req, policy.timeoutMs, signal), attempts: attempt + 1 };
-    } catch (error) {
-      const failure = error instanceof SendError ? error : new SendError(String(error), false);
-      failure.attempts = attempt + 1;
-      if (!failure.retryable || attempt >= policy.retries || signal?.aborted) throw failure;
-      const delay = Math.min(Math.max(backoffDelay(attempt, { initialMs: policy.backoffMs, maxMs: policy.backoffMaxMs }), failure.retryAfterMs ?? 0), policy.backoffMaxMs);
-      onRetry?.(failure, attempt + 1, delay);
-      await pause(delay, signal);
-    }
+  let attempts = 0;
+  try {
+    const status = await retry(
+      () => {
+        attempts++;
+        return sendOnce(req, policy.timeoutMs, signal);
+      },
+      {
+        attempts: policy.retries + 1,
+        backoff: honouringRetryAfter(policy.backoff ?? jitteredBackoff(policy.backoffMs, policy.backoffMaxMs), policy.backoffMaxMs),
+        retryable: (error) => error instanceof SendError && error.retryable,
+        signal,
+        onRetry: (error, attempt, delayMs) => onRetry?.(error as SendError, attempt, delayMs),
+      },
+    );
+    return { status, attempts };
+  } catch (error) {
+    const failure = error instanceof SendError ? error : new SendError(String(error), false);
+    failure.attempts = Math.max(1, attempts);
+    throw failure;
   }
+}
+
+/** Waits at least what a 429's Retry-After asked for, never longer than maxMs. */
+function honouringRetryAfter(factory: BackoffFactory, maxMs: number): BackoffFactory {
+  const asked = (context: RetryContext): number =>
+    'error' in context.result && context.result.error instanceof SendError ? (context.result.error.retryAfterMs ?? 0) : 0;
+  const wrap = (inner: IBackoff<RetryContext>, context: RetryContext): IBackoff<RetryContext> => ({
+    duration: Math.min(Math.max(inner.duration, asked(context)), maxMs),
+    next: (next) => wrap(inner.next(next), next),
+  });
+  return { next: (context) => wrap(factory.next(context), context) };
 }
 
 /** Retry-After in seconds (dates are rare for webhooks and ignored), capped at a minute. */

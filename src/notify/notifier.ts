@@ -4,7 +4,7 @@
 // The URLs are secrets: logs name the channel, never the URL.
 import type { Logger } from 'pino';
 import type { NotificationOutcome } from '../metrics/watcher-metrics.ts';
-import type { Sleep } from '../docker/backoff.ts';
+import type { BackoffFactory } from '../docker/backoff.ts';
 import { sendWithRetries, SendError } from './http-send.ts';
 import type { Notification } from './notification.ts';
 import { buildRequest, type Channel, type SenderInfo } from './payloads.ts';
@@ -17,9 +17,12 @@ export interface NotifierOptions {
   logger: Logger;
   /** Messages waiting per channel beyond which new ones are dropped. */
   maxQueue?: number;
+  /** Median of the first retry delay (default 1 s); later ones grow about twofold, jittered. */
   backoffMs?: number;
+  /** Cap of one retry delay, Retry-After included (default 30 s). */
   backoffMaxMs?: number;
-  sleep?: Sleep;
+  /** Replaces the jittered delays (tests). */
+  backoff?: BackoffFactory;
   /** Masks secret values that may sit in error texts (probe details, docker errors). */
   scrub?: (text: string) => string;
   onOutcome?: (channel: Channel, outcome: NotificationOutcome) => void;
@@ -57,7 +60,7 @@ export function createNotifier(options: NotifierOptions): Notifier {
     try {
       const { attempts } = await sendWithRetries(
         request,
-        { timeoutMs: options.timeoutMs, retries: options.retries, backoffMs: options.backoffMs ?? 1_000, backoffMaxMs: options.backoffMaxMs ?? 30_000, sleep: options.sleep },
+        { timeoutMs: options.timeoutMs, retries: options.retries, backoffMs: options.backoffMs ?? 1_000, backoffMaxMs: options.backoffMaxMs ?? 30_000, backoff: options.backoff },
         abort.signal,
         (error, attempt, delayMs) =>
           logger.debug({ event: 'notify-retry', channel, notification: n.event, attempt, delayMs, err: error.message }, `${channel} notification failed (${error.message}); retry ${attempt} in ${delayMs} ms`),

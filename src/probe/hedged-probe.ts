@@ -16,24 +16,45 @@ export interface HedgedProbeOptions {
   inner: Probe;
   attempts: number;
   timeoutMs: number;
+  /** Wall clock for the results' startedAt (epoch ms). */
   now?: () => number;
+  /** Elapsed time and timers of the check itself (hedge delays, deadline); real ones by default. */
+  clock?: CheckClock;
 }
+
+/**
+ * The monotonic clock and the timers the hedge rules are driven by. Injected so tests can step
+ * through the hedge delays and the deadline exactly, independent of how loaded the machine is.
+ */
+export interface CheckClock {
+  /** Monotonic milliseconds; only differences are used. */
+  now(): number;
+  setTimeout(callback: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+}
+
+export const REAL_CHECK_CLOCK: CheckClock = {
+  now: () => performance.now(),
+  setTimeout: (callback, ms) => setTimeout(callback, ms),
+  clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout | undefined),
+};
 
 export function createHedgedProbe(options: HedgedProbeOptions): Probe {
   const { inner } = options;
   const policy = hedgePolicy(options.attempts, options.timeoutMs);
   const now = options.now ?? Date.now;
+  const clock = options.clock ?? REAL_CHECK_CLOCK;
 
   return {
     probe(signal?: AbortSignal): Promise<ProbeResult> {
       const startedAt = now();
-      const t0 = performance.now();
-      const elapsed = (): number => performance.now() - t0;
+      const t0 = clock.now();
+      const elapsed = (): number => clock.now() - t0;
       // Aborts every attempt still running once the check is decided, or when the caller gives up.
       const attemptsDone = new AbortController();
       const results: (ProbeResult | undefined)[] = [];
       let state: CheckState = CHECK_START;
-      let timer: NodeJS.Timeout | undefined;
+      let timer: unknown;
 
       return new Promise<ProbeResult>((resolve) => {
         const onCallerAbort = (): void => apply({ type: 'cancel' });
@@ -44,7 +65,7 @@ export function createHedgedProbe(options: HedgedProbeOptions): Probe {
           const step = stepCheck(policy, state, event, elapsed());
           state = step.state;
           for (let i = 0; i < step.launch; i++) launch(firstIndex + i);
-          clearTimeout(timer);
+          if (timer !== undefined) clock.clearTimeout(timer);
           timer = undefined;
           if (state.verdict !== null) {
             signal?.removeEventListener('abort', onCallerAbort);
@@ -53,7 +74,7 @@ export function createHedgedProbe(options: HedgedProbeOptions): Probe {
             return;
           }
           if (step.wakeAt !== null) {
-            timer = setTimeout(() => apply({ type: 'wake' }), Math.max(0, step.wakeAt - elapsed()));
+            timer = clock.setTimeout(() => apply({ type: 'wake' }), Math.max(0, step.wakeAt - elapsed()));
           }
         }
 

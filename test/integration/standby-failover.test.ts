@@ -1,8 +1,11 @@
 // The standby project as users deploy it (docker-compose.yml + compose.standby.yml), on a real
 // engine, with a fake primary on its own network and the fast fake gateway as openclaw-standby.
+// The project is shared, but every test after the first starts from the same baseline (primary
+// up, watcher watching, gateway stopped) and judges only what happened since its own start, so
+// each can run alone (-t) and none depends on what an earlier one left behind.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fakeStandbyEnv, FAKE_STANDBY_FILES } from './support/fake-standby.ts';
-import { ComposeProject, intervalsBetween, runningIntervals } from './support/compose-project.ts';
+import { ComposeProject, runningIntervals } from './support/compose-project.ts';
 import { run, waitFor } from './support/run.ts';
 
 const STRAY_LIMIT_MS = 2_000;
@@ -27,6 +30,15 @@ describe('standby watcher on a real Docker engine', () => {
     primaryId = await project.containerId('fake-primary');
   });
 
+  /** Primary up, watcher running and watching, standby gateway stopped; the time it holds from. */
+  async function baseline(): Promise<Date> {
+    if (!(await project.containerState(primaryId)).running) await run('docker', ['start', primaryId]);
+    if (!(await project.containerState(project.watcherName)).running) await run('docker', ['start', project.watcherName]);
+    await project.waitForPhase('watching', 30_000);
+    await waitFor('standby gateway stopped', async () => !(await project.containerState(gatewayId)).running, { timeoutMs: 15_000 });
+    return new Date();
+  }
+
   afterAll(async () => {
     if (process.env.OCF_KEEP_LOGS !== '0') {
       const logs = await project.logs('watcher');
@@ -46,7 +58,7 @@ describe('standby watcher on a real Docker engine', () => {
   });
 
   it('stops a hand-started standby gateway within 2 s while the primary is healthy', async () => {
-    const from = new Date();
+    const from = await baseline();
     await run('docker', ['start', gatewayId]);
     await waitFor('hand-started gateway stopped', async () => !(await project.inspect('openclaw-standby')).running, { timeoutMs: 10_000 });
     const runs = runningIntervals(await project.events(gatewayId, from, new Date()), Date.now());
@@ -56,6 +68,7 @@ describe('standby watcher on a real Docker engine', () => {
   });
 
   it('promotes when the primary stops, and demotes when it is healthy again', async () => {
+    await baseline();
     const stoppedAt = Date.now();
     await run('docker', ['stop', '-t', '1', primaryId]);
     const promoted = await project.waitForPhase('promoted', 30_000);
@@ -80,6 +93,7 @@ describe('standby watcher on a real Docker engine', () => {
   });
 
   it('a watcher restarted while promoted keeps the gateway up without restarting it', async () => {
+    await baseline();
     await run('docker', ['stop', '-t', '1', primaryId]);
     await project.waitForPhase('promoted', 30_000);
     const before = await project.inspect('openclaw-standby');
@@ -102,6 +116,7 @@ describe('standby watcher on a real Docker engine', () => {
   });
 
   it('a watcher restarted while the primary is healthy stops a stray gateway it finds', async () => {
+    await baseline();
     // SIGTERM: the watcher exits 0 well within its 5 s budget, leaving the gateway as it is.
     const stopBegan = Date.now();
     await run('docker', ['stop', '-t', '10', project.watcherName]);
@@ -152,18 +167,25 @@ describe('standby watcher on a real Docker engine', () => {
     expect(owner.stdout.trim()).toBe('1000');
   });
 
-  it('never let the standby gateway run 2 s or longer while the primary was up (engine events)', async () => {
-    const now = new Date();
-    const gatewayRuns = runningIntervals(await project.events(gatewayId, began, now), now.getTime());
-    const primaryEvents = await project.events(primaryId, began, now);
-    const primaryDown = intervalsBetween(primaryEvents, 'die', 'start', now.getTime());
-    // A run that began while the primary was down is a promotion; every other run is a stray:
-    // after `up -d`, hand-started, and found by a restarted watcher.
-    const strays = gatewayRuns.filter((r) => !primaryDown.some((d) => r.start >= d.start && r.start <= d.end));
-    expect(gatewayRuns.length - strays.length).toBe(2); // the two promotions
-    expect(strays).toHaveLength(3);
-    const tooLong = strays.filter((r) => r.end - r.start >= STRAY_LIMIT_MS);
-    // The one stray started while no watcher ran is measured from the watcher's start instead.
-    expect(tooLong.length).toBeLessThanOrEqual(1);
+  // The same promise audited from the engine's own record, over this test's own window: every run
+  // of the standby gateway while the primary is up and the watcher runs is shorter than 2 s. A
+  // stray started while no watcher runs cannot be stopped before the watcher is up; that case is
+  // bounded from the watcher's start in the test above, not here.
+  it('never lets the standby gateway run 2 s or longer while the primary is up and the watcher runs (engine events)', async () => {
+    const from = await baseline();
+    const HAND_STARTS = 3;
+    for (let i = 1; i <= HAND_STARTS; i++) {
+      await run('docker', ['start', gatewayId]);
+      await waitFor(`hand start ${i} stopped`, async () => !(await project.containerState(gatewayId)).running, { timeoutMs: 10_000 });
+    }
+    const until = new Date();
+    // The premise held throughout: neither the primary nor the watcher stopped in this window.
+    expect((await project.events(primaryId, from, until)).filter((e) => e.action === 'die')).toEqual([]);
+    expect((await project.events(project.watcherName, from, until)).filter((e) => e.action === 'die')).toEqual([]);
+    const runs = runningIntervals(await project.events(gatewayId, from, until), until.getTime());
+    expect(runs).toHaveLength(HAND_STARTS); // exactly the starts made here, each ended
+    const durations = runs.map((r) => Math.round(r.end - r.start));
+    console.log(`[stray audit] ${HAND_STARTS} hand starts ran ${durations.join(', ')} ms`);
+    for (const ms of durations) expect(ms).toBeLessThan(STRAY_LIMIT_MS);
   });
 });

@@ -22,7 +22,7 @@ export interface Receiver {
   close: () => Promise<void>;
 }
 
-export async function startReceiver(answer: (n: number, req: Received) => Answer): Promise<Receiver> {
+export async function startReceiver(answer: (n: number, req: Received) => Answer | Promise<Answer>): Promise<Receiver> {
   const requests: Received[] = [];
   const sockets = new Set<Socket>();
   const server = http.createServer((req, res) => {
@@ -32,10 +32,15 @@ export async function startReceiver(answer: (n: number, req: Received) => Answer
       const received: Received = { method: req.method ?? '', path: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks).toString('utf8'), at: Date.now() };
       const n = requests.length;
       requests.push(received);
+      const respond = (a: Answer): void => {
+        if (a === 'hang') return; // never answers; the socket is destroyed at close
+        const { status, headers } = typeof a === 'number' ? { status: a, headers: {} } : a;
+        if (!res.destroyed) res.writeHead(status, { 'content-type': 'text/plain', ...headers }).end('ok');
+      };
       const a = answer(n, received);
-      if (a === 'hang') return; // never answers; the socket is destroyed at close
-      const { status, headers } = typeof a === 'number' ? { status: a, headers: {} } : a;
-      res.writeHead(status, { 'content-type': 'text/plain', ...headers }).end('ok');
+      // A promise holds the answer until the test resolves it (an explicit signal, not a delay).
+      if (a instanceof Promise) void a.then(respond);
+      else respond(a);
     });
   });
   server.on('connection', (s: Socket) => {

@@ -58,8 +58,12 @@ describe('watcher metrics', () => {
     expect(s.get('openclaw_failover_phase{phase="promoted"}')).toBe(0);
     expect(s.get('openclaw_failover_consecutive_successes')).toBe(3);
     expect(s.get('openclaw_failover_transitions_total{kind="demotion",outcome="succeeded"}')).toBe(1);
-    expect(s.get('openclaw_failover_last_demotion_seconds{stage="stop"}')).toBeGreaterThanOrEqual(0);
-    expect(s.has('openclaw_failover_last_demotion_seconds{stage="detection"}')).toBe(true);
+    // The lifecycle feeds one observation per second (decide-fixtures STEP_MS): the demotion is
+    // decided on the third healthy probe, 2 s after the first one started (plus its 25 ms latency),
+    // and reported stopped one step later.
+    expect(s.get('openclaw_failover_last_demotion_seconds{stage="detection"}')).toBe(2.025);
+    expect(s.get('openclaw_failover_last_demotion_seconds{stage="stop"}')).toBe(1);
+    expect(s.get('openclaw_failover_last_demotion_seconds{stage="total"}')).toBe(3.025);
   });
 
   it('counts a failed promotion', async () => {
