@@ -1,6 +1,6 @@
 // The decision policy's defaults, in one place: the decision core's DEFAULT_POLICY is this object,
 // and the configuration's defaults for FAIL_THRESHOLD, RECOVER_THRESHOLD, MIN_PROMOTED, FLAP_WINDOW,
-// FLAP_HOLD_DOWN and FLAP_HOLD_DOWN_MAX are meant to be read from it (in seconds: value / 1000).
+// FLAP_HOLD_DOWN and FLAP_HOLD_DOWN_MAX are read from it (src/config/defaults.ts, in seconds).
 // No imports beyond types, so the config module can use it without pulling in the decision core.
 import type { Policy } from './model.ts';
 
