@@ -9,6 +9,7 @@ import { SECRET_ENV_NAMES } from './config/redact.ts';
 import { formatStatus } from './status/format-status.ts';
 import { CONTROL_COMMAND_NAMES, CONTROL_USAGE, parseControlArgs, runControlCommand } from './control/control-cli.ts';
 import { DEFAULT_CONTROL_SOCKET } from './control/control-client.ts';
+import { dockerPreflight } from './docker/preflight.ts';
 
 const EXIT_CONFIG = 2;
 
@@ -19,7 +20,7 @@ async function main(argv: string[]): Promise<number> {
       return run();
     case 'check':
     case '--check':
-      return check();
+      return check(argv.includes('--config-only'));
     case 'healthcheck':
       return healthcheck();
     case 'status':
@@ -39,8 +40,9 @@ async function main(argv: string[]): Promise<number> {
 const USAGE = `usage: openclaw-failover [command]
 
   run          start the watcher (default)
-  check        validate the configuration from the environment, print it (secrets redacted);
-               exit 0 when valid, 2 when not
+  check        validate the configuration from the environment, print it (secrets redacted),
+               then test Docker access and the gateway target; exit 0 when all is well, 2 when
+               not (--config-only: the environment only)
   healthcheck  exit 0 when the running watcher's /healthz answers ok (the container HEALTHCHECK)
   status       print the running watcher's state (--json for the raw /status document)
 
@@ -69,14 +71,19 @@ async function run(): Promise<number> {
   return 0;
 }
 
-function check(): number {
+async function check(configOnly: boolean): Promise<number> {
   const result = loadConfig(process.env);
   if (!result.ok) {
     process.stderr.write(`${formatProblems(result.problems)}\n`);
     return EXIT_CONFIG;
   }
   process.stdout.write(describeConfig(result.config));
-  return 0;
+  if (configOnly) return 0;
+  // A valid environment is not enough: without Docker access the watcher can do nothing.
+  const preflight = await dockerPreflight({ container: result.config.gatewayContainer, service: result.config.gatewayService, dockerHost: process.env.DOCKER_HOST, timeoutMs: 10_000 });
+  process.stdout.write(`\n${preflight.lines.join('\n')}\n`);
+  if (!preflight.ok) process.stderr.write('openclaw-failover check: the watcher could not work like this (see the FAILED lines above)\n');
+  return preflight.ok ? 0 : EXIT_CONFIG;
 }
 
 function statusPort(): number {

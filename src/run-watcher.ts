@@ -8,6 +8,7 @@ import { configWarnings } from './config/load-config.ts';
 import { redactUrl, scrubSecrets, secretValuesFromEnv } from './config/redact.ts';
 import { DEFAULT_POLICY } from './decision/decide.ts';
 import { createDockerGatewayControl } from './docker/gateway-control.ts';
+import { createDockerAccessMonitor, monitoredGatewayControl, type DockerAccessMonitor } from './docker/docker-access-monitor.ts';
 import { describeTarget, ownComposeProject, type TargetSpec } from './docker/gateway-target.ts';
 import { createWorkspaceSync } from './git/workspace-sync.ts';
 import { createHedgedProbe } from './probe/hedged-probe.ts';
@@ -31,15 +32,21 @@ import { combineObservers } from './watcher/watcher-observer.ts';
 
 /** SIGTERM must end the process within 5 s whatever is in flight (compose's default grace is 10 s). */
 const SHUTDOWN_DEADLINE_MS = 4_500;
+/** How long the start-up ping is retried before the watcher goes on without Docker (unhealthy). */
+const STARTUP_PING_MS = 5_000;
 
 export async function runWatcher(config: Config, logger: Logger): Promise<void> {
   for (const warning of configWarnings(config)) logger.warn({ event: 'config-warning' }, warning);
 
   // dockerode honours DOCKER_HOST (e.g. a filtering socket proxy), else the local socket.
   const docker = new Docker();
-  await explainDockerAccess(docker, logger);
-  const project = config.gatewayContainer ? undefined : await ownComposeProject(docker, hostname());
-  const target: TargetSpec = { container: config.gatewayContainer, service: config.gatewayService, project };
+  const target: TargetSpec = { container: config.gatewayContainer, service: config.gatewayService };
+  const resolveProject = async (): Promise<void> => {
+    if (!config.gatewayContainer && target.project === undefined) target.project = await ownComposeProject(docker, hostname());
+  };
+  // Out of reach at start: the watcher runs on, unhealthy, and learns its project once Docker answers.
+  const dockerAccess = createDockerAccessMonitor({ endpoint: { dockerHost: process.env.DOCKER_HOST }, logger, onReachable: () => void resolveProject() });
+  if (await explainDockerAccess(docker, dockerAccess, logger)) await resolveProject();
   logger.info(
     { event: 'config', primaryUrl: redactUrl(config.primaryUrl), target: describeTarget(target), checkIntervalMs: config.checkIntervalMs, failThreshold: config.failThreshold, recoverThreshold: config.recoverThreshold },
     `openclaw-failover ${VERSION}: watching ${redactUrl(config.primaryUrl)} every ${config.checkIntervalMs / 1000}s; standby gateway is ${describeTarget(target)}`,
@@ -56,12 +63,17 @@ export async function runWatcher(config: Config, logger: Logger): Promise<void> 
       `partition guard on: before promoting, at least one of ${config.witnessUrls.length} witness(es) must answer within ${config.witnessTimeoutMs / 1000}s`,
     );
   }
-  const gateway = createDockerGatewayControl(docker, target, {
-    onRetry: (operation, error, attempt, delayMs) =>
-      logger.warn({ event: 'docker-retry', operation, attempt, delayMs, err: errorText(error) }, `docker ${operation} failed (${errorText(error)}); retry ${attempt} in ${delayMs} ms`),
-  });
+  const gateway = monitoredGatewayControl(
+    createDockerGatewayControl(docker, target, {
+      // While Docker is known to be out of reach, the monitor has said so (with the fix) already.
+      onRetry: (operation, error, attempt, delayMs) => {
+        if (dockerAccess.view().reachable) logger.warn({ event: 'docker-retry', operation, attempt, delayMs, err: errorText(error) }, `docker ${operation} failed (${errorText(error)}); retry ${attempt} in ${delayMs} ms`);
+      },
+    }),
+    dockerAccess,
+  );
   // Metrics and notifications observe the watcher; neither can block it (see watcher-observer.ts).
-  const statusContext: StatusContext = { version: VERSION, primaryUrl: redactUrl(config.primaryUrl), checkIntervalMs: config.checkIntervalMs, checkTimeoutMs: config.checkTimeoutMs };
+  const statusContext: StatusContext = { version: VERSION, primaryUrl: redactUrl(config.primaryUrl), checkIntervalMs: config.checkIntervalMs, checkTimeoutMs: config.checkTimeoutMs, dockerAccess: () => dockerAccess.view() };
   let alive = (): boolean => true;
   const sender = { host: hostname(), version: VERSION };
   const notifier = createNotifier({
@@ -186,20 +198,25 @@ async function startControl(config: Config, watcher: Watcher, context: StatusCon
 }
 
 /**
- * One ping at start, so a socket the watcher may not open is explained with its fix instead of
- * surfacing later as a bare EACCES. The watcher keeps running: the reconcile loop retries.
+ * A ping at start, retried for a few seconds (a socket proxy may still be starting), so a socket the
+ * watcher may not open is explained with its fix at once instead of surfacing later as a bare
+ * EACCES. The watcher keeps running (unhealthy) either way: the reconcile loop keeps trying.
  */
-async function explainDockerAccess(docker: Docker, logger: Logger): Promise<void> {
-  try {
-    await docker.ping();
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    const hint =
-      code === 'EACCES'
-        ? 'permission denied on the Docker socket: set DOCKER_GID in .env to the output of `stat -c %g /var/run/docker.sock` and recreate the watcher'
-        : code === 'ENOENT'
-          ? 'no Docker socket: mount /var/run/docker.sock into the watcher (or set DOCKER_SOCKET / WATCHER_DOCKER_HOST)'
-          : `Docker is not answering (${errorText(error)}); retrying in the background`;
-    logger.error({ event: 'docker-unreachable', code, err: errorText(error) }, hint);
+async function explainDockerAccess(docker: Docker, monitor: DockerAccessMonitor, logger: Logger): Promise<boolean> {
+  const deadline = Date.now() + STARTUP_PING_MS;
+  for (;;) {
+    try {
+      await docker.ping();
+      monitor.answered();
+      return true;
+    } catch (error) {
+      const accessProblem = monitor.failed(error);
+      if (!accessProblem) {
+        logger.error({ event: 'docker-unreachable', err: errorText(error) }, `Docker is not answering (${errorText(error)}); retrying in the background`);
+        return false;
+      }
+      if (Date.now() >= deadline) return false;
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+    }
   }
 }

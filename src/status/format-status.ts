@@ -24,6 +24,7 @@ interface StatusDoc {
   control?: { mode?: string; reason?: string; since?: string; drift?: boolean };
   lastDrill?: { id?: number; status?: string; requestedAt?: string; problems?: string[]; timings?: Record<string, number | undefined> } | null;
   dockerProblem?: { at?: string; error?: string } | null;
+  docker?: { reachable?: boolean; since?: string | null; problem?: string; setting?: string; fix?: string } | null;
   watcher?: { startedAt?: string; uptimeMs?: number; probes?: number };
   version?: string;
   partitionGuard?: { configured?: boolean; checking?: boolean; lastCheck?: { at?: string; reachable?: boolean; reason?: string } | null };
@@ -75,6 +76,10 @@ export function formatStatus(raw: Record<string, unknown>): string {
     for (const problem of d.problems ?? []) lines.push(`  problem:  ${problem}`);
   }
   if (doc.lastGitSync) lines.push(`git sync:   ${doc.lastGitSync.ok ? 'ok' : 'FAILED'} at ${doc.lastGitSync.at}: ${doc.lastGitSync.detail}`);
+  if (doc.docker && doc.docker.reachable === false) {
+    lines.push(`DOCKER:     UNREACHABLE since ${doc.docker.since}: ${doc.docker.problem}`);
+    lines.push(`  fix (${doc.docker.setting}): ${doc.docker.fix}`);
+  }
   if (doc.dockerProblem) lines.push(`docker:     problem at ${doc.dockerProblem.at}: ${doc.dockerProblem.error}`);
   lines.push(`watcher:    ${doc.version ?? ''} up ${Math.round((doc.watcher?.uptimeMs ?? 0) / 1000)}s, ${doc.watcher?.probes ?? 0} probes`);
   return `${lines.join('\n')}\n`;

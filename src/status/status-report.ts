@@ -5,12 +5,16 @@ import { drillTimings, transitionTimings } from '../watcher/transition-timings.t
 import { gatewayWanted } from '../decision/decide.ts';
 import { dampingView } from '../decision/damping.ts';
 import type { State } from '../decision/model.ts';
+import { describeProblem } from '../docker/docker-access.ts';
+import type { DockerAccessView } from '../docker/docker-access-monitor.ts';
 
 export interface StatusContext {
   version: string;
   primaryUrl: string; // redacted
   checkIntervalMs: number;
   checkTimeoutMs: number;
+  /** Whether Docker is within reach; absent in tests without an engine. */
+  dockerAccess?: () => DockerAccessView;
 }
 
 export function buildStatusReport(watcher: Watcher, context: StatusContext, now: number): Record<string, unknown> {
@@ -66,6 +70,7 @@ export function buildStatusReport(watcher: Watcher, context: StatusContext, now:
     },
     lastGitSync: snap.lastGitSync && { ...snap.lastGitSync, at: iso(snap.lastGitSync.at) },
     dockerProblem: snap.dockerProblem && { ...snap.dockerProblem, at: iso(snap.dockerProblem.at) },
+    docker: dockerAccessReport(context, iso),
     hooks: Object.fromEntries(Object.entries(snap.lastHooks).map(([event, hook]) => [event, { ...hook, at: iso(hook.at) }])),
     watcher: {
       startedAt: iso(snap.startedAt),
@@ -81,6 +86,9 @@ export function buildStatusReport(watcher: Watcher, context: StatusContext, now:
  * loop sleeps at most CHECK_INTERVAL, so twice their sum plus slack is generous but bounded.
  */
 export function watcherAlive(watcher: Watcher, context: StatusContext, now: number): { alive: boolean; reason: string } {
+  // A watcher that cannot reach Docker can neither stop a stray standby nor promote one: not alive.
+  const docker = context.dockerAccess?.();
+  if (docker?.problem) return { alive: false, reason: describeProblem(docker.problem) };
   const snap = watcher.snapshot();
   const budget = 2 * (context.checkIntervalMs + context.checkTimeoutMs) + 1_000;
   const last = snap.loopAliveAt || snap.startedAt;
@@ -117,4 +125,11 @@ function controlReport(state: State, iso: (ms: number | null | undefined) => str
     since: iso(mode.since),
     drift,
   };
+}
+
+function dockerAccessReport(context: StatusContext, iso: (ms: number | null) => string | null): Record<string, unknown> | null {
+  const view = context.dockerAccess?.();
+  if (!view) return null;
+  if (!view.problem) return { reachable: true };
+  return { reachable: false, since: iso(view.since), problem: view.problem.summary, setting: view.problem.setting, fix: view.problem.fix };
 }

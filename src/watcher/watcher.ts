@@ -17,6 +17,7 @@ import { drillTimings, transitionTimings } from './transition-timings.ts';
 import { dampingView } from '../decision/damping.ts';
 import type { WitnessCheck } from '../probe/witness-check.ts';
 import { observe, type DockerOperation, type WatcherObserver } from './watcher-observer.ts';
+import { dockerAccessReported } from '../docker/docker-access-monitor.ts';
 
 export interface WatcherSettings {
   policy: Policy;
@@ -170,7 +171,8 @@ export class Watcher {
         },
         onDisconnected: (error, retryInMs) => {
           this.noteDockerProblem('events', error);
-          logger.warn(
+          // Docker out of reach was logged once, with its fix, by the access monitor.
+          logger[dockerAccessReported(error) ? 'debug' : 'warn'](
             { event: 'docker-events-lost', retryInMs, err: errorText(error) },
             `docker events stream lost (${errorText(error)}); reconnecting in ${retryInMs} ms`,
           );
@@ -195,7 +197,7 @@ export class Watcher {
     } catch (error) {
       if (this.abort.signal.aborted) return;
       this.noteDockerProblem('inspect', error);
-      this.deps.logger.error({ event: 'gateway-inspect-failed', why, err: errorText(error) }, `cannot inspect the standby gateway: ${errorText(error)}`);
+      this.deps.logger[dockerAccessReported(error) ? 'debug' : 'error']({ event: 'gateway-inspect-failed', why, err: errorText(error) }, `cannot inspect the standby gateway: ${errorText(error)}`);
     }
   }
 
