@@ -10,6 +10,9 @@ import { formatStatus } from './status/format-status.ts';
 import { CONTROL_COMMAND_NAMES, CONTROL_USAGE, parseControlArgs, runControlCommand } from './control/control-cli.ts';
 import { DEFAULT_CONTROL_SOCKET } from './control/control-client.ts';
 import { dockerPreflight } from './docker/preflight.ts';
+import { createHttpProbe } from './probe/http-probe.ts';
+import { PRIMARY_URL_HINTS } from './probe/first-contact.ts';
+import { redactUrl } from './config/redact.ts';
 
 const EXIT_CONFIG = 2;
 
@@ -81,9 +84,21 @@ async function check(configOnly: boolean): Promise<number> {
   if (configOnly) return 0;
   // A valid environment is not enough: without Docker access the watcher can do nothing.
   const preflight = await dockerPreflight({ container: result.config.gatewayContainer, service: result.config.gatewayService, dockerHost: process.env.DOCKER_HOST, timeoutMs: 10_000 });
-  process.stdout.write(`\n${preflight.lines.join('\n')}\n`);
+  process.stdout.write(`\n${preflight.lines.join('\n')}\n${await primaryLine(result.config.primaryUrl, result.config.checkTimeoutMs)}\n`);
   if (!preflight.ok) process.stderr.write('openclaw-failover check: the watcher could not work like this (see the FAILED lines above)\n');
   return preflight.ok ? 0 : EXIT_CONFIG;
+}
+
+/** One probe of PRIMARY_URL, for information: a primary that is down is no configuration error. */
+async function primaryLine(url: string, timeoutMs: number): Promise<string> {
+  const probe = createHttpProbe({ url, timeoutMs });
+  try {
+    const result = await probe.probe();
+    if (result.ok) return `primary: ok: ${redactUrl(url)} answers healthy (${Math.round(result.latencyMs)} ms)`;
+    return `primary: not healthy (${result.reason}: ${result.detail}); if the primary is up, PRIMARY_URL is wrong: ${PRIMARY_URL_HINTS[result.reason] ?? 'check it'}`;
+  } finally {
+    await probe.close();
+  }
 }
 
 function statusPort(): number {

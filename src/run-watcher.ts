@@ -15,6 +15,7 @@ import { createHedgedProbe } from './probe/hedged-probe.ts';
 import { createTransitionHooks } from './hooks/transition-hooks.ts';
 import { scrubCredentials } from './probe/classify-response.ts';
 import { createHttpProbe } from './probe/http-probe.ts';
+import { firstContactProbe } from './probe/first-contact.ts';
 import { createWitnessCheck } from './probe/witness-check.ts';
 import { createWatcherMetrics } from './metrics/watcher-metrics.ts';
 import { runHeartbeat } from './notify/heartbeat.ts';
@@ -54,7 +55,10 @@ export async function runWatcher(config: Config, logger: Logger): Promise<void> 
 
   // Known secret values, masked in what the watcher passes on (hook output, notifications).
   const secrets = secretValuesFromEnv(process.env);
-  const primary = createHedgedProbe({ inner: createHttpProbe({ url: config.primaryUrl, timeoutMs: config.checkTimeoutMs }), attempts: config.checkAttempts, timeoutMs: config.checkTimeoutMs });
+  const primary = firstContactProbe(
+    createHedgedProbe({ inner: createHttpProbe({ url: config.primaryUrl, timeoutMs: config.checkTimeoutMs }), attempts: config.checkAttempts, timeoutMs: config.checkTimeoutMs }),
+    { logger, url: redactUrl(config.primaryUrl) },
+  );
   const readiness = createHttpProbe({ url: config.gatewayReadyUrl, timeoutMs: Math.min(2_000, config.promoteReadyTimeoutMs), expect: 'ready' });
   const witnesses = config.witnessUrls.length > 0 ? createWitnessCheck({ urls: config.witnessUrls, timeoutMs: config.witnessTimeoutMs }) : undefined;
   if (witnesses) {
