@@ -4,7 +4,7 @@
 // key), with a reminder at most every `reminderMs` while it lasts, and when it ends. Pure apart
 // from the injected clock and sink, so the rhythm is unit-tested.
 
-export type ConditionLevel = 'info' | 'warn' | 'error';
+export type ConditionLevel = 'debug' | 'info' | 'warn' | 'error';
 
 export interface Condition {
   /** Same key = same condition (a reminder at most); another key = a change (logged at once). */
