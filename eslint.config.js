@@ -19,11 +19,11 @@ export default tseslint.config(
   },
   {
     // Plain JavaScript (this file, the fake gateway fixture) is outside the TypeScript project.
-    files: ['**/*.js', '**/*.mjs'],
+    files: ['**/*.js', '**/*.mjs', '**/*.cjs'],
     ...tseslint.configs.disableTypeChecked,
     languageOptions: {
       parserOptions: { projectService: false, project: false, program: null },
-      globals: { process: 'readonly', console: 'readonly', setTimeout: 'readonly' },
+      globals: { process: 'readonly', console: 'readonly', setTimeout: 'readonly', URL: 'readonly', fetch: 'readonly', AbortSignal: 'readonly' },
     },
   },
   {

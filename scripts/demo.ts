@@ -29,6 +29,8 @@ const env: NodeJS.ProcessEnv = {
   OPENCLAW_GATEWAY_TOKEN: `demo-${Math.random().toString(36).slice(2)}${Math.random().toString(36).slice(2)}`,
   PRIMARY_URL: 'http://openclaw-gateway:18789/healthz',
   LOG_FORMAT: 'pretty',
+  // Production keeps a promoted standby in charge at least 60 s; the demo shows the hold, shorter.
+  MIN_PROMOTED: process.env.MIN_PROMOTED ?? '15',
 };
 
 function sh(args: string[], options: { quiet?: boolean; allowFailure?: boolean; timeoutMs?: number } = {}): string {

@@ -10,6 +10,10 @@ import { SECRET_ENV_NAMES } from './config/redact.ts';
 import { formatStatus } from './status/format-status.ts';
 import type { StatusReading } from './status/status-report.ts';
 import { CONTROL_COMMAND_NAMES, CONTROL_USAGE, parseControlArgs, runControlCommand } from './control/control-cli.ts';
+import { dockerPreflight } from './docker/preflight.ts';
+import { createHttpProbe } from './probe/http-probe.ts';
+import { PRIMARY_URL_HINTS } from './probe/first-contact.ts';
+import { redactUrl } from './config/redact.ts';
 
 const EXIT_CONFIG = 2;
 /** SIGTERM must end the process within 5 s whatever is in flight (compose's default grace is 10 s). */
@@ -22,7 +26,7 @@ async function main(argv: string[]): Promise<number> {
       return run();
     case 'check':
     case '--check':
-      return check();
+      return check(argv.includes('--config-only'));
     case 'healthcheck':
       return healthcheck();
     case 'status':
@@ -42,8 +46,9 @@ async function main(argv: string[]): Promise<number> {
 const USAGE = `usage: openclaw-failover [command]
 
   run          start the watcher (default)
-  check        validate the configuration from the environment, print it (secrets redacted);
-               exit 0 when valid, 2 when not
+  check        validate the configuration from the environment, print it (secrets redacted),
+               then test Docker access and the gateway target; exit 0 when all is well, 2 when
+               not (--config-only: the environment only)
   healthcheck  exit 0 when the running watcher's /healthz answers ok (the container HEALTHCHECK)
   status       print the running watcher's state (--json for the raw /status document)
 
@@ -109,14 +114,31 @@ function configProblem(problem: string): number {
   return EXIT_CONFIG;
 }
 
-function check(): number {
+async function check(configOnly: boolean): Promise<number> {
   const result = loadConfig(process.env);
   if (!result.ok) {
     process.stderr.write(`${formatProblems(result.problems)}\n`);
     return EXIT_CONFIG;
   }
   process.stdout.write(describeConfig(result.config));
-  return 0;
+  if (configOnly) return 0;
+  // A valid environment is not enough: without Docker access the watcher can do nothing.
+  const preflight = await dockerPreflight({ container: result.config.gatewayContainer, service: result.config.gatewayService, dockerHost: process.env.DOCKER_HOST, timeoutMs: 10_000 });
+  process.stdout.write(`\n${preflight.lines.join('\n')}\n${await primaryLine(result.config.primaryUrl, result.config.checkTimeoutMs)}\n`);
+  if (!preflight.ok) process.stderr.write('openclaw-failover check: the watcher could not work like this (see the FAILED lines above)\n');
+  return preflight.ok ? 0 : EXIT_CONFIG;
+}
+
+/** One probe of PRIMARY_URL, for information: a primary that is down is no configuration error. */
+async function primaryLine(url: string, timeoutMs: number): Promise<string> {
+  const probe = createHttpProbe({ url, timeoutMs });
+  try {
+    const result = await probe.probe();
+    if (result.ok) return `primary: ok: ${redactUrl(url)} answers healthy (${Math.round(result.latencyMs)} ms)`;
+    return `primary: not healthy (${result.reason}: ${result.detail}); if the primary is up, PRIMARY_URL is wrong: ${PRIMARY_URL_HINTS[result.reason] ?? 'check it'}`;
+  } finally {
+    await probe.close();
+  }
 }
 
 async function status(json: boolean): Promise<number> {

@@ -10,12 +10,14 @@ import { redactUrl, scrubSecrets, secretValuesFromEnv } from './config/redact.ts
 import type { Policy } from './decision/model.ts';
 import { policyWith } from './decision/policy-defaults.ts';
 import { createDockerGatewayControl } from './docker/gateway-control.ts';
+import { createDockerAccessMonitor, monitoredGatewayControl, type DockerAccessMonitor } from './docker/docker-access-monitor.ts';
 import { describeTarget, ownComposeProject, type TargetSpec } from './docker/gateway-target.ts';
 import { createWorkspaceSync } from './git/workspace-sync.ts';
 import { createHedgedProbe } from './probe/hedged-probe.ts';
 import { createTransitionHooks } from './hooks/transition-hooks.ts';
 import { scrubCredentials } from './probe/classify-response.ts';
 import { createHttpProbe } from './probe/http-probe.ts';
+import { firstContactProbe } from './probe/first-contact.ts';
 import { createWitnessCheck } from './probe/witness-check.ts';
 import { createWatcherMetrics } from './metrics/watcher-metrics.ts';
 import { runHeartbeat } from './notify/heartbeat.ts';
@@ -31,6 +33,9 @@ import { waitUntilReady } from './watcher/wait-ready.ts';
 import { errorText, Watcher } from './watcher/watcher.ts';
 import { combineObservers } from './watcher/watcher-observer.ts';
 import { createLoopLiveness } from './watcher/loop-liveness.ts';
+
+/** How long the start-up ping is retried before the watcher goes on without Docker (unhealthy). */
+const STARTUP_PING_MS = 5_000;
 
 /** The running watcher and everything around it, built once from the Config. */
 export interface WatcherApp {
@@ -68,9 +73,13 @@ export async function buildWatcherApp(config: Config, logger: Logger, options: W
   for (const warning of configWarnings(config)) logger.warn({ event: 'config-warning' }, warning);
 
   const docker = options.docker ?? new Docker();
-  await explainDockerAccess(docker, logger);
-  const project = config.gatewayContainer ? undefined : await ownComposeProject(docker, hostname());
-  const target: TargetSpec = { container: config.gatewayContainer, service: config.gatewayService, project };
+  const target: TargetSpec = { container: config.gatewayContainer, service: config.gatewayService };
+  const resolveProject = async (): Promise<void> => {
+    if (!config.gatewayContainer && target.project === undefined) target.project = await ownComposeProject(docker, hostname());
+  };
+  // Out of reach at start: the watcher runs on, unhealthy, and learns its project once Docker answers.
+  const dockerAccess = createDockerAccessMonitor({ endpoint: { dockerHost: (options.env ?? process.env).DOCKER_HOST }, logger, onReachable: () => void resolveProject() });
+  if (await explainDockerAccess(docker, dockerAccess, logger)) await resolveProject();
   logger.info(
     { event: 'config', primaryUrl: redactUrl(config.primaryUrl), target: describeTarget(target), checkIntervalMs: config.checkIntervalMs, failThreshold: config.failThreshold, recoverThreshold: config.recoverThreshold },
     `openclaw-failover ${VERSION}: watching ${redactUrl(config.primaryUrl)} every ${config.checkIntervalMs / 1000}s; standby gateway is ${describeTarget(target)}`,
@@ -78,7 +87,10 @@ export async function buildWatcherApp(config: Config, logger: Logger, options: W
 
   // Known secret values, masked in what the watcher passes on (hook output, notifications).
   const secrets = secretValuesFromEnv(options.env ?? process.env);
-  const primary = createHedgedProbe({ inner: createHttpProbe({ url: config.primaryUrl, timeoutMs: config.checkTimeoutMs }), attempts: config.checkAttempts, timeoutMs: config.checkTimeoutMs });
+  const primary = firstContactProbe(
+    createHedgedProbe({ inner: createHttpProbe({ url: config.primaryUrl, timeoutMs: config.checkTimeoutMs }), attempts: config.checkAttempts, timeoutMs: config.checkTimeoutMs }),
+    { logger, url: redactUrl(config.primaryUrl) },
+  );
   const readiness = createHttpProbe({ url: config.gatewayReadyUrl, timeoutMs: Math.min(2_000, config.promoteReadyTimeoutMs), expect: 'ready' });
   const witnesses = config.witnessUrls.length > 0 ? createWitnessCheck({ urls: config.witnessUrls, timeoutMs: config.witnessTimeoutMs }) : undefined;
   if (witnesses) {
@@ -87,16 +99,22 @@ export async function buildWatcherApp(config: Config, logger: Logger, options: W
       `partition guard on: before promoting, at least one of ${config.witnessUrls.length} witness(es) must answer within ${config.witnessTimeoutMs / 1000}s`,
     );
   }
-  const gateway = createDockerGatewayControl(docker, target, {
-    onRetry: (operation, error, attempt, delayMs) =>
-      logger.warn({ event: 'docker-retry', operation, attempt, delayMs, err: errorText(error) }, `docker ${operation} failed (${errorText(error)}); retry ${attempt} in ${delayMs} ms`),
-  });
+  const gateway = monitoredGatewayControl(
+    createDockerGatewayControl(docker, target, {
+      // While Docker is known to be out of reach, the monitor has said so (with the fix) already.
+      onRetry: (operation, error, attempt, delayMs) => {
+        if (dockerAccess.view().reachable) logger.warn({ event: 'docker-retry', operation, attempt, delayMs, err: errorText(error) }, `docker ${operation} failed (${errorText(error)}); retry ${attempt} in ${delayMs} ms`);
+      },
+    }),
+    dockerAccess,
+  );
 
   // Metrics and notifications observe the watcher; neither can block it (see watcher-observer.ts).
   // The loop's liveness is its own object, so metrics and the heartbeat read it without the watcher.
-  const statusContext: StatusContext = { version: VERSION, primaryUrl: redactUrl(config.primaryUrl), checkIntervalMs: config.checkIntervalMs, checkTimeoutMs: config.checkTimeoutMs };
+  const statusContext: StatusContext = { version: VERSION, primaryUrl: redactUrl(config.primaryUrl), checkIntervalMs: config.checkIntervalMs, checkTimeoutMs: config.checkTimeoutMs, dockerAccess: () => dockerAccess.view() };
   const liveness = createLoopLiveness(statusContext, Date.now());
-  const alive = (): boolean => liveness.check(Date.now()).alive;
+  // The /healthz rule: the loop turns and Docker is within reach (status-report.ts watcherAlive).
+  const alive = (): boolean => liveness.check(Date.now()).alive && dockerAccess.view().reachable;
   const targets = { webhook: config.notifyWebhookUrl, slack: config.notifySlackUrl, discord: config.notifyDiscordUrl, ntfy: config.notifyNtfyUrl };
   const metrics = createWatcherMetrics({ version: VERSION, alive, startedAtMs: Date.now(), notifyChannels: configuredChannels(targets), heartbeat: config.heartbeatUrl !== undefined });
   const sender = { host: hostname(), version: VERSION };
@@ -194,20 +212,24 @@ async function startControl(config: Config, watcher: Watcher, context: StatusCon
 }
 
 /**
- * One ping at start, so a socket the watcher may not open is explained with its fix instead of
- * surfacing later as a bare EACCES. The watcher keeps running: the reconcile loop retries.
+ * A ping at start, retried for a few seconds (a socket proxy may still be starting), so a socket the
+ * watcher may not open is explained with its fix at once instead of surfacing later as a bare
+ * EACCES. The watcher keeps running (unhealthy) either way: the reconcile loop keeps trying.
  */
-async function explainDockerAccess(docker: Docker, logger: Logger): Promise<void> {
-  try {
-    await docker.ping();
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    const hint =
-      code === 'EACCES'
-        ? 'permission denied on the Docker socket: set DOCKER_GID in .env to the output of `stat -c %g /var/run/docker.sock` and recreate the watcher'
-        : code === 'ENOENT'
-          ? 'no Docker socket: mount /var/run/docker.sock into the watcher (or set DOCKER_SOCKET / WATCHER_DOCKER_HOST)'
-          : `Docker is not answering (${errorText(error)}); retrying in the background`;
-    logger.error({ event: 'docker-unreachable', code, err: errorText(error) }, hint);
+async function explainDockerAccess(docker: Docker, monitor: DockerAccessMonitor, logger: Logger): Promise<boolean> {
+  const deadline = Date.now() + STARTUP_PING_MS;
+  for (;;) {
+    try {
+      await docker.ping();
+      monitor.answered();
+      return true;
+    } catch (error) {
+      if (!monitor.failed(error)) {
+        logger.error({ event: 'docker-unreachable', err: errorText(error) }, `Docker is not answering (${errorText(error)}); retrying in the background`);
+        return false;
+      }
+      if (Date.now() >= deadline) return false;
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+    }
   }
 }

@@ -45,7 +45,7 @@ export function createDockerGatewayControl(docker: Docker, spec: TargetSpec, opt
       withRetry('start', async () => {
         const target = await locateGateway(docker, spec);
         try {
-          await docker.getContainer(target.id).start();
+          await docker.getContainer(containerRef(spec, target)).start();
         } catch (error) {
           // 304: already running, which is what we wanted.
           if (statusCode(error) !== 304) throw error;
@@ -57,7 +57,7 @@ export function createDockerGatewayControl(docker: Docker, spec: TargetSpec, opt
       withRetry('stop', async () => {
         const target = await locateGateway(docker, spec);
         try {
-          await docker.getContainer(target.id).stop({ t: Math.max(0, Math.round(timeoutSeconds)) });
+          await docker.getContainer(containerRef(spec, target)).stop({ t: Math.max(0, Math.round(timeoutSeconds)) });
         } catch (error) {
           // 304: already stopped.
           if (statusCode(error) !== 304) throw error;
@@ -66,4 +66,12 @@ export function createDockerGatewayControl(docker: Docker, spec: TargetSpec, opt
 
     watch: (onEvent, signal, hooks) => watchContainerEvents(docker, spec, onEvent, { signal, backoff: options.eventsBackoff, hooks }),
   };
+}
+
+/**
+ * The name the operator gave (GATEWAY_CONTAINER), else the id found: behind the socket proxy only
+ * that name is allowed, never the id it stands for.
+ */
+function containerRef(spec: TargetSpec, target: LocatedGateway): string {
+  return spec.container ?? target.id;
 }

@@ -46,6 +46,11 @@ export function formatStatus(doc: StatusReading): string {
     for (const problem of d.problems ?? []) lines.push(`  problem:  ${problem}`);
   }
   if (doc.lastGitSync) lines.push(`git sync:   ${doc.lastGitSync.ok ? 'ok' : 'FAILED'} at ${doc.lastGitSync.at}: ${doc.lastGitSync.detail}`);
+  const docker = doc.docker;
+  if (docker && docker.reachable === false) {
+    lines.push(`DOCKER:     UNREACHABLE since ${docker.since ?? '?'}: ${docker.problem ?? '?'}`);
+    lines.push(`  fix (${docker.setting ?? '?'}): ${docker.fix ?? '?'}`);
+  }
   if (doc.dockerProblem) lines.push(`docker:     problem at ${doc.dockerProblem.at}: ${doc.dockerProblem.error}`);
   lines.push(`watcher:    ${doc.version ?? ''} up ${Math.round((doc.watcher?.uptimeMs ?? 0) / 1000)}s, ${doc.watcher?.probes ?? 0} probes`);
   return `${lines.join('\n')}\n`;

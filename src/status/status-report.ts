@@ -7,6 +7,8 @@ import { dampingView } from '../decision/damping.ts';
 import type { Drill, LastProbe, Mode, PendingGatewayAction, Phase, State, Transition } from '../decision/model.ts';
 import type { HookEvent } from '../hooks/run-hook.ts';
 import { loopAlive } from '../watcher/loop-liveness.ts';
+import { describeProblem } from '../docker/docker-access.ts';
+import type { DockerAccessView } from '../docker/docker-access-monitor.ts';
 
 /** An epoch-ms timestamp as ISO 8601 text, null when there is none. */
 type Iso = string | null;
@@ -62,6 +64,8 @@ export interface StatusReport {
   lastDrill: { id: number; status: Drill['status']; requestedAt: string; finishedAt: Iso; problems: string[]; timings: DrillTimings } | null;
   lastGitSync: { at: string; ok: boolean; detail: string } | null;
   dockerProblem: { at: string; error: string } | null;
+  /** Whether the watcher can reach Docker; null where no monitor is wired (tests). */
+  docker: { reachable: true } | { reachable: false; since: Iso; problem: string; setting: string; fix: string } | null;
   hooks: Partial<Record<HookEvent, Omit<LastHook, 'at'> & { at: string }>>;
   watcher: { startedAt: string; uptimeMs: number; probes: number; loopAliveAt: Iso };
 }
@@ -83,6 +87,8 @@ export interface StatusContext {
   primaryUrl: string; // redacted
   checkIntervalMs: number;
   checkTimeoutMs: number;
+  /** Whether Docker is within reach; absent in tests without an engine. */
+  dockerAccess?: () => DockerAccessView;
 }
 
 export function buildStatusReport(watcher: Watcher, context: StatusContext, now: number): StatusReport {
@@ -138,6 +144,7 @@ export function buildStatusReport(watcher: Watcher, context: StatusContext, now:
     },
     lastGitSync: snap.lastGitSync && { ...snap.lastGitSync, at: iso(snap.lastGitSync.at) },
     dockerProblem: snap.dockerProblem && { ...snap.dockerProblem, at: iso(snap.dockerProblem.at) },
+    docker: dockerAccessReport(context),
     hooks: Object.fromEntries(Object.entries(snap.lastHooks).map(([event, hook]) => [event, { ...hook, at: iso(hook.at) }])),
     watcher: {
       startedAt: iso(snap.startedAt),
@@ -150,6 +157,9 @@ export function buildStatusReport(watcher: Watcher, context: StatusContext, now:
 
 /** /healthz: the probe loop's liveness (loop-liveness.ts), from the watcher's own record. */
 export function watcherAlive(watcher: Watcher, context: StatusContext, now: number): { alive: boolean; reason: string } {
+  // A watcher that cannot reach Docker can neither stop a stray standby nor promote one: not alive.
+  const docker = context.dockerAccess?.();
+  if (docker?.problem) return { alive: false, reason: describeProblem(docker.problem) };
   const snap = watcher.snapshot();
   return loopAlive(snap.loopAliveAt || snap.startedAt, context, now);
 }
@@ -181,4 +191,11 @@ function controlReport(state: State): StatusReport['control'] {
     since: iso(mode.since),
     drift,
   };
+}
+
+function dockerAccessReport(context: StatusContext): StatusReport['docker'] {
+  const view = context.dockerAccess?.();
+  if (!view) return null;
+  if (!view.problem) return { reachable: true };
+  return { reachable: false, since: iso(view.since), problem: view.problem.summary, setting: view.problem.setting, fix: view.problem.fix };
 }

@@ -11,6 +11,11 @@ export function logDecisions(logger: Logger, step: Step, observation: Observatio
 }
 
 function logDecision(logger: Logger, decision: Decision, state: State, observation: Observation, now: number): void {
+  logger[decision.level](decisionFields(decision, state, observation, now), headline(decision));
+}
+
+/** The fields of a decision's line (its message is headline()). */
+export function decisionFields(decision: Decision, state: State, observation: Observation, now: number): Record<string, unknown> {
   const fields: Record<string, unknown> = {
     event: decision.event,
     reason: decision.reason,
@@ -31,7 +36,7 @@ function logDecision(logger: Logger, decision: Decision, state: State, observati
   if (observation.type === 'command') fields.command = observation.command;
   if (state.mode.kind !== 'auto') fields.mode = state.mode;
   if ('drill' in decision && decision.drill) fields.drill = { id: decision.drill.id, status: decision.drill.status, timings: drillTimings(decision.drill) };
-  logger[decision.level](fields, headline(decision));
+  return fields;
 }
 
 /** The message of the line: the four transition milestones read at a glance, the rest as `event: reason`. */

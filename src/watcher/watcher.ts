@@ -15,10 +15,12 @@ import { runTransitionHook, type LastHook } from './hook-runs.ts';
 import { createLoopLiveness, type LoopLiveness } from './loop-liveness.ts';
 import type { StateStore } from './state-store.ts';
 import type { ReadyOutcome } from './wait-ready.ts';
-import { logDecisions } from './decision-log.ts';
+import { CalmDecisionLog, inspectFailure } from './calm-decisions.ts';
+import { ConditionTracker } from '../log/lasting-condition.ts';
 import { demotionCutShort, errorText, promotionCutShort, runDemotion, runPromotion, type DemotionProgress, type PromotionProgress, type TransitionAdapters } from './promotion-steps.ts';
 import type { WitnessCheck } from '../probe/witness-check.ts';
 import { observe, type DockerOperation, type GitSyncOutcome, type WatcherObserver } from './watcher-observer.ts';
+import { dockerAccessReported } from '../docker/docker-access-monitor.ts';
 
 export { errorText } from './promotion-steps.ts';
 export type { LastHook } from './hook-runs.ts';
@@ -66,6 +68,9 @@ export class Watcher {
   private inspectsAsked = 0;
   private inspectUsed = 0;
   private readonly liveness: LoopLiveness;
+  /** Lasting conditions (held transitions; a missing or unlabelled target), logged calmly. */
+  private readonly decisionLog: CalmDecisionLog;
+  private readonly inspectProblems: ConditionTracker;
   private probesDone = 0;
   private lastGitSync: { at: number; ok: boolean; detail: string } | null = null;
   private dockerProblem: { at: number; error: string } | null = null;
@@ -82,6 +87,8 @@ export class Watcher {
     // Without a shared one (tests), the watcher keeps its own; the budget only matters to readers.
     this.liveness = deps.liveness ?? createLoopLiveness({ checkIntervalMs: deps.settings.checkIntervalMs, checkTimeoutMs: 0 }, this.startedAt);
     this.state = initialState(deps.settings.policy, null, this.startedAt);
+    this.decisionLog = new CalmDecisionLog(deps.logger, this.now);
+    this.inspectProblems = new ConditionTracker({ now: this.now, log: (line) => deps.logger[line.level](line.fields, line.message) });
   }
 
   /** Restores the persisted phase, reconciles the gateway, then probes until stopped. */
@@ -182,7 +189,8 @@ export class Watcher {
         },
         onDisconnected: (error, retryInMs) => {
           this.noteDockerProblem('events', error);
-          logger.warn(
+          // Docker out of reach was logged once, with its fix, by the access monitor.
+          logger[dockerAccessReported(error) ? 'debug' : 'warn'](
             { event: 'docker-events-lost', retryInMs, err: errorText(error) },
             `docker events stream lost (${errorText(error)}); reconnecting in ${retryInMs} ms`,
           );
@@ -210,11 +218,16 @@ export class Watcher {
       if (asked < this.inspectUsed) return;
       this.inspectUsed = asked;
       this.dockerProblem = null;
+      this.inspectProblems.report('inspect', null, 'the standby gateway can be inspected again');
       this.dispatch({ type: 'gateway', running: target.running, source: 'inspect', detail: `${target.name} ${target.status}; ${why}` });
     } catch (error) {
       if (this.abort.signal.aborted) return;
       this.noteDockerProblem('inspect', error);
-      this.deps.logger.error({ event: 'gateway-inspect-failed', why, err: errorText(error) }, `cannot inspect the standby gateway: ${errorText(error)}`);
+      if (dockerAccessReported(error)) {
+        this.deps.logger.debug({ event: 'gateway-inspect-failed', why, err: errorText(error) }, `cannot inspect the standby gateway: ${errorText(error)}`);
+        return;
+      }
+      this.inspectProblems.report('inspect', inspectFailure(why, errorText(error)));
     }
   }
 
@@ -223,7 +236,7 @@ export class Watcher {
     const step = decide(previous, observation, this.now());
     this.state = step.state;
     observe(this.deps, 'onStep', previous, step);
-    logDecisions(this.deps.logger, step, observation, this.now());
+    this.decisionLog.log(step, observation);
     for (const action of step.actions) this.execute(action);
     return step;
   }

@@ -1,6 +1,8 @@
 // The standby project with the compose.socket-proxy.yml overlay: the watcher has no Docker socket
-// and reaches the engine only through the haproxy allow-list. The full cycle (stray stop, events,
-// promotion, demotion) must work through it, and every other API call must be refused with 403.
+// and reaches the engine only through the haproxy allow-list, narrowed to its own gateway container
+// (GATEWAY_CONTAINER, by name) and that container's events. The full cycle (stray stop, events,
+// promotion, demotion) must work through it, and every other API call (another container's
+// inspect, start or stop, the container list, other events included) must be refused with 403.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fakeStandbyEnv } from './support/fake-standby.ts';
 import { ComposeProject, runningIntervals } from './support/compose-project.ts';
@@ -44,6 +46,7 @@ const GATEWAY_TOKEN = 'gateway-t0ken-9b8c7d6e5f';
 describe('watcher behind the Docker socket proxy', () => {
   let project: ComposeProject;
   let gatewayId: string;
+  let gatewayName: string;
   let primaryId: string;
 
   async function callProxy(calls: ApiCall[]): Promise<Array<number | string>> {
@@ -65,6 +68,9 @@ describe('watcher behind the Docker socket proxy', () => {
       LOG_LEVEL: 'debug',
       STOP_TIMEOUT: '5',
     }));
+    // The proxy admits this one name; unique per run so parallel checkouts never share it.
+    gatewayName = `${project.name}-gw`;
+    project.env.GATEWAY_CONTAINER = gatewayName;
     await project.up();
     gatewayId = await project.containerId('openclaw-standby');
     primaryId = await project.containerId('fake-primary');
@@ -81,6 +87,8 @@ describe('watcher behind the Docker socket proxy', () => {
     expect(socket.code).not.toBe(0);
     const env = await run('docker', ['exec', project.watcherName, 'printenv', 'DOCKER_HOST']);
     expect(env.stdout.trim()).toBe('tcp://docker-socket-proxy:2375');
+    const target = await run('docker', ['exec', project.watcherName, 'printenv', 'GATEWAY_CONTAINER']);
+    expect(target.stdout.trim()).toBe(gatewayName);
   });
 
   it('stops the stray that `up -d` started, through the proxy', async () => {
@@ -112,23 +120,59 @@ describe('watcher behind the Docker socket proxy', () => {
     console.log(`[proxy: promotion] ${JSON.stringify(promoted.lastTransition?.timings)}; [demotion] ${JSON.stringify(demoted.lastTransition?.timings)}`);
   });
 
-  it('answers the calls the watcher makes', async () => {
-    const id = gatewayId;
+  /** An events request that ends at once (until in the past), with the given filters. */
+  const eventsWith = (filters: unknown): string => `/events?since=1&until=2&filters=${encodeURIComponent(JSON.stringify(filters))}`;
+
+  it('answers the calls the watcher makes, for its own gateway', async () => {
     const statuses = await callProxy([
       { method: 'GET', path: '/_ping' },
       { method: 'HEAD', path: '/_ping' },
       { method: 'GET', path: '/v1.41/version' },
       { method: 'GET', path: '/version' },
-      { method: 'GET', path: `/containers/json?all=1&filters=${encodeURIComponent(JSON.stringify({ id: [id] }))}` },
-      { method: 'GET', path: `/v1.41/containers/${id}/json` },
+      // The watcher's own events filter (container-events.ts), with and without a version prefix.
+      { method: 'GET', path: eventsWith({ type: ['container'], container: [gatewayName] }) },
+      { method: 'GET', path: `/v1.41${eventsWith({ type: ['container'], container: [gatewayName] })}` },
+      { method: 'GET', path: `/v1.41/containers/${gatewayName}/json` },
+      { method: 'GET', path: `/containers/${gatewayName}/json` },
       // Already stopped: Docker's own "not modified", i.e. the call reached the engine.
-      { method: 'POST', path: `/containers/${id}/stop?t=1` },
+      { method: 'POST', path: `/containers/${gatewayName}/stop?t=1` },
     ]);
-    expect(statuses).toEqual([200, 200, 200, 200, 200, 200, 304]);
+    expect(statuses).toEqual([200, 200, 200, 200, 200, 200, 200, 200, 304]);
+  });
+
+  it('refuses any other container, the container list and any other events with 403', async () => {
+    const others = [primaryId, `${project.name}-fake-primary-1`, project.watcherName];
+    const forbidden: ApiCall[] = [
+      // The gateway itself, but by id: the allow-list knows its name only.
+      { method: 'GET', path: `/containers/${gatewayId}/json` },
+      { method: 'POST', path: `/containers/${gatewayId}/start` },
+      ...others.flatMap((other): ApiCall[] => [
+        { method: 'GET', path: `/containers/${other}/json` },
+        { method: 'GET', path: `/v1.41/containers/${other}/json` },
+        { method: 'POST', path: `/containers/${other}/start` },
+        { method: 'POST', path: `/containers/${other}/stop?t=1` },
+      ]),
+      // A name that merely begins or ends like the gateway's.
+      { method: 'GET', path: `/containers/${gatewayName}x/json` },
+      { method: 'GET', path: `/containers/x${gatewayName}/json` },
+      { method: 'GET', path: '/containers/json' },
+      { method: 'GET', path: `/containers/json?all=1&filters=${encodeURIComponent(JSON.stringify({ name: [gatewayName] }))}` },
+      { method: 'GET', path: '/events' },
+      { method: 'GET', path: eventsWith({ type: ['container'] }) },
+      { method: 'GET', path: eventsWith({ type: ['container'], container: [primaryId] }) },
+      { method: 'GET', path: eventsWith({ type: ['container'], container: [gatewayName, primaryId] }) },
+      // Two "container" keys: Docker would keep the last, the other container.
+      { method: 'GET', path: `/events?filters=${encodeURIComponent(`{"container":["${gatewayName}"],"container":["${primaryId}"]}`)}` },
+      { method: 'POST', path: eventsWith({ container: [gatewayName] }) },
+    ];
+    const statuses = await callProxy(forbidden);
+    expect(statuses).toEqual(forbidden.map(() => 403));
+    // Nothing happened to the others: the primary still runs, with the same start.
+    expect((await project.containerState(primaryId)).running).toBe(true);
   });
 
   it('refuses everything else with 403, before it reaches the engine', async () => {
-    const id = gatewayId;
+    const id = gatewayName;
     const forbidden: ApiCall[] = [
       { method: 'POST', path: '/containers/create', body: { Image: FAKE_GATEWAY_IMAGE, Cmd: ['true'] } },
       { method: 'POST', path: `/v1.41/containers/create?name=${project.name}-evil`, body: { Image: FAKE_GATEWAY_IMAGE } },

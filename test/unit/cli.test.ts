@@ -29,8 +29,8 @@ describe('openclaw-failover check', () => {
     expect(r.stderr).toContain('PRIMARY_URL');
   });
 
-  it('exits 0 and prints the resolved settings with secrets redacted', async () => {
-    const r = await runCli(['check'], {
+  it('--config-only: exits 0 and prints the resolved settings with secrets redacted', async () => {
+    const r = await runCli(['check', '--config-only'], {
       PRIMARY_URL: 'http://watch:pa55word-xyz@100.101.102.103:18789/healthz',
       WORKSPACE_REMOTE: 'https://oauth2:ghp_secretTOKEN123@git.example/you/ws.git',
       CHECK_INTERVAL: '1.5',
@@ -41,6 +41,15 @@ describe('openclaw-failover check', () => {
     expect(r.stdout).toMatch(/CHECK_INTERVAL: 1\.5/);
     expect(r.stdout).not.toContain('pa55word-xyz');
     expect(r.stdout).not.toContain('ghp_secretTOKEN123');
+  });
+
+  it('a valid environment but no Docker: exit 2, naming the socket and the fix', async () => {
+    const r = await runCli(['check'], { PRIMARY_URL: 'http://100.101.102.103:18789/healthz', DOCKER_HOST: 'unix:///nonexistent/docker.sock' });
+    expect(r.code).toBe(2);
+    expect(r.stdout).toContain('PRIMARY_URL');
+    expect(r.stdout).toMatch(/docker: {2}FAILED cannot reach Docker: no Docker socket at \/nonexistent\/docker.sock/);
+    expect(r.stdout).toContain('Fix (DOCKER_SOCKET)');
+    expect(r.stderr).toContain('could not work like this');
   });
 
   it('a bad PRIMARY_URL with a password is reported without echoing the password', async () => {
