@@ -3,9 +3,8 @@
 // rules that chain transitions: a promotion that finds the primary back hands back at once, and
 // a demotion that finds it down again promotes at once.
 import { demotionAllowedAt } from './damping.ts';
-import { beginDemotion } from './edges-demotion.ts';
+import { beginDemotion, settleDemotion } from './edges-demotion.ts';
 import { onWitnessesChecked, promoteIfAllowed, settlePromotion } from './edges-promotion.ts';
-import { settleDemotion } from './edges-demotion.ts';
 import type { State, Step } from './model.ts';
 import { onGatewayActionFinished, onGatewayObserved } from './observe-gateway.ts';
 import { onProbe } from './observe-probe.ts';

@@ -4,10 +4,9 @@
 //   override – the phase converges on the operator's target (promoted / demoted) whatever the
 //              probes say, until `resume`.
 // Drills run in automatic mode through the normal edges: drill.ts.
-import { settleDemotion } from './edges-demotion.ts';
-import { beginDemotion } from './edges-demotion.ts';
+import { beginDemotion, settleDemotion } from './edges-demotion.ts';
 import { beginPromotion, onWitnessesChecked, settlePromotion } from './edges-promotion.ts';
-import type { TransitionCause } from './events.ts';
+import type { Decision, TransitionCause } from './events.ts';
 import type { Command, Mode, State, Step } from './model.ts';
 import { onGatewayActionFinished } from './observe-gateway.ts';
 import { countProbe, probeFailureDecision } from './probe-streaks.ts';
@@ -15,7 +14,7 @@ import { mayReconcile, reconcile, restartGateway, stopStrayGateway } from './rec
 import { beginDrill, drillRunning } from './drill.ts';
 import { gatewayText, gatewayWanted, noted, steady, andThen, type Report } from './step.ts';
 
-type Override = Extract<Mode, { kind: 'override' }>;
+export type Override = Extract<Mode, { kind: 'override' }>;
 
 // ---------------------------------------------------------------------------------------------
 // Commands
@@ -125,7 +124,7 @@ function gatewayWhilePaused(previous: State, running: boolean, detail: string | 
 }
 
 /** One line when the primary starts failing under an operator's mode (not one per probe). */
-function newlyFailing(previous: State, counted: State, held: string): ReturnType<typeof probeFailureDecision> | undefined {
+function newlyFailing(previous: State, counted: State, held: string): Decision | undefined {
   if (counted.lastProbe?.ok !== false || previous.lastProbe?.ok === false) return undefined;
   const failed = probeFailureDecision(counted, 'warn');
   return { ...failed, reason: `${failed.reason}; ${held}` };
@@ -134,8 +133,7 @@ function newlyFailing(previous: State, counted: State, held: string): ReturnType
 // ---------------------------------------------------------------------------------------------
 // Override: the phase converges on the operator's target, then reconcile keeps it there.
 
-export function underOverride(state: State, report: Report, now: number): Step {
-  const mode = state.mode as Override;
+export function underOverride(state: State, mode: Override, report: Report, now: number): Step {
   switch (report.type) {
     case 'probe': {
       const counted = countProbe(state, report.result, now);

@@ -58,7 +58,7 @@ export function decide(state: State, observation: Observation, now: number): Ste
     case 'paused':
       return whilePaused(state, observation, now);
     case 'override':
-      return underOverride(state, observation, now);
+      return underOverride(state, state.mode, observation, now);
     case 'auto':
       return automatic(state, observation, now);
   }
