@@ -47,14 +47,18 @@ describe('standby watcher on a real Docker engine', () => {
     await project.down();
   });
 
-  it('stops the standby gateway that `up -d` started, within 2 s, and settles watching', async () => {
+  // `up -d` starts the gateway right after the watcher's container, before the watcher's Node
+  // process can see anything (seconds on a loaded host): the 2 s are counted from the watcher's
+  // own start (/status watcher.startedAt), the time before it is logged.
+  it('stops the standby gateway that `up -d` started within 2 s of the watcher starting, and settles watching', async () => {
     const status = await project.waitForPhase('watching', 30_000);
     await waitFor('standby gateway stopped', async () => !(await project.inspect('openclaw-standby')).running, { timeoutMs: 10_000 });
     expect(status.gateway.wanted).toBe(false);
+    const watcherStart = Date.parse(status.watcher.startedAt);
     const runs = runningIntervals(await project.events(gatewayId, began, new Date()), Date.now());
     expect(runs.length).toBeGreaterThanOrEqual(1); // compose did start it
-    for (const r of runs) expect(r.end - r.start).toBeLessThan(STRAY_LIMIT_MS);
-    console.log(`[stray after up -d] ran ${runs.map((r) => `${Math.round(r.end - r.start)} ms`).join(', ')}`);
+    for (const r of runs) expect(r.end - Math.max(r.start, watcherStart)).toBeLessThan(STRAY_LIMIT_MS);
+    console.log(`[stray after up -d] ran ${runs.map((r) => `${Math.round(r.end - r.start)} ms (${Math.round(r.end - Math.max(r.start, watcherStart))} ms after the watcher started)`).join(', ')}`);
   });
 
   it('stops a hand-started standby gateway within 2 s while the primary is healthy', async () => {
@@ -115,7 +119,7 @@ describe('standby watcher on a real Docker engine', () => {
     await waitFor('gateway stopped after demotion', async () => !(await project.inspect('openclaw-standby')).running, { timeoutMs: 10_000 });
   });
 
-  it('a watcher restarted while the primary is healthy stops a stray gateway it finds', async () => {
+  it('a watcher restarted while the primary is healthy stops a stray gateway it finds, within 2 s of its start', async () => {
     await baseline();
     // SIGTERM: the watcher exits 0 well within its 5 s budget, leaving the gateway as it is.
     const stopBegan = Date.now();
@@ -125,17 +129,24 @@ describe('standby watcher on a real Docker engine', () => {
     expect(exitCode).toBe('0');
     expect(stopMs).toBeLessThan(5_000);
     console.log(`[sigterm] watcher stopped in ${stopMs} ms, exit code ${exitCode}`);
+    const strayFrom = new Date();
     await run('docker', ['start', gatewayId]);
-    const watcherStart = Date.now();
+    const containerStart = Date.now();
     await run('docker', ['start', project.watcherName]);
-    await waitFor('stray gateway stopped by the restarted watcher', async () => !(await project.inspect('openclaw-standby')).running, {
-      timeoutMs: 15_000,
+    await waitFor('stray gateway stopped by the restarted watcher', async () => !(await project.containerState(gatewayId)).running, {
+      timeoutMs: 30_000,
     });
-    const stoppedWithin = Date.now() - watcherStart;
-    console.log(`[stray at watcher start] stopped ${stoppedWithin} ms after the watcher was started`);
-    // Node boot plus one inspect; the 2 s budget starts once the watcher can see.
-    expect(stoppedWithin).toBeLessThan(5_000);
-    expect((await project.waitForPhase('watching', 10_000)).gateway.wanted).toBe(false);
+    // Generous: each status read is a `docker exec` of another Node process in the container.
+    const status = await project.waitForPhase('watching', 30_000);
+    expect(status.gateway.wanted).toBe(false);
+    // The stray's run as the engine recorded it, against the restarted watcher's own start: what
+    // came before (Node booting in the container, seconds on a loaded host) no watcher can help.
+    const runs = runningIntervals(await project.events(gatewayId, strayFrom, new Date()), Date.now());
+    expect(runs).toHaveLength(1);
+    const watcherStart = Date.parse(status.watcher.startedAt);
+    const afterStart = runs[0]!.end - Math.max(runs[0]!.start, watcherStart);
+    console.log(`[stray at watcher start] stopped ${Math.round(runs[0]!.end - containerStart)} ms after docker start of the watcher, ${Math.round(afterStart)} ms after the watcher started`);
+    expect(afterStart).toBeLessThan(STRAY_LIMIT_MS);
   });
 
   it('the watcher runs with least privilege: non-root, read-only root fs, no capabilities, no-new-privileges', async () => {
