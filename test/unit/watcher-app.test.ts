@@ -56,8 +56,10 @@ describe('buildWatcherApp', () => {
     const base = `http://127.0.0.1:${cfg.statusPort}`;
     await until('two probes', () => app.watcher.snapshot().probesDone >= 2, 10_000);
 
+    // No Docker engine behind the socket: the watcher is alive but cannot act, so it is unhealthy.
     const health = await fetch(`${base}/healthz`);
-    expect(health.status).toBe(200);
+    expect(health.status).toBe(503);
+    expect(((await health.json()) as { reason?: string }).reason ?? '').toMatch(/docker/i);
     const status = (await (await fetch(`${base}/status`)).json()) as StatusReport;
     expect(status.phase).toBe('watching');
     expect(status.primary.lastProbe?.ok).toBe(false);
