@@ -24,6 +24,9 @@ describe('standby watcher on a real Docker engine', () => {
       ON_PROMOTE: 'test -z "$PRIMARY_URL" && test -z "$OPENCLAW_GATEWAY_TOKEN" && echo "on-promote $OCF_EVENT in $OCF_PHASE: $OCF_REASON"',
       ON_DEMOTE: 'test -z "$PRIMARY_URL" && echo "on-demote $OCF_EVENT in $OCF_PHASE"',
       HOOK_TIMEOUT: '10',
+      // Each test's promotion must not be held down by the cycles of the tests before it (or by a
+      // false failover on a loaded host); flap damping has its own unit tests.
+      FLAP_WINDOW: '0',
     }));
     await project.up();
     gatewayId = await project.containerId('openclaw-standby');
@@ -34,7 +37,8 @@ describe('standby watcher on a real Docker engine', () => {
   async function baseline(): Promise<Date> {
     if (!(await project.containerState(primaryId)).running) await run('docker', ['start', primaryId]);
     if (!(await project.containerState(project.watcherName)).running) await run('docker', ['start', project.watcherName]);
-    await project.waitForPhase('watching', 30_000);
+    // Generous: each status read is a `docker exec` of another Node process in the container.
+    await project.waitForPhase('watching', 60_000);
     await waitFor('standby gateway stopped', async () => !(await project.containerState(gatewayId)).running, { timeoutMs: 15_000 });
     return new Date();
   }
@@ -51,7 +55,7 @@ describe('standby watcher on a real Docker engine', () => {
   // process can see anything (seconds on a loaded host): the 2 s are counted from the watcher's
   // own start (/status watcher.startedAt), the time before it is logged.
   it('stops the standby gateway that `up -d` started within 2 s of the watcher starting, and settles watching', async () => {
-    const status = await project.waitForPhase('watching', 30_000);
+    const status = await project.waitForPhase('watching', 60_000);
     await waitFor('standby gateway stopped', async () => !(await project.inspect('openclaw-standby')).running, { timeoutMs: 10_000 });
     expect(status.gateway.wanted).toBe(false);
     const watcherStart = Date.parse(status.watcher.startedAt);
