@@ -2,7 +2,7 @@
 // Command line: `openclaw-failover [run]` starts the watcher; `check` (or `--check`) validates and
 // prints the configuration; `healthcheck` is the container's HEALTHCHECK.
 import { describeConfig } from './config/describe-config.ts';
-import { formatProblems, loadConfig, SETTING_TABLE } from './config/load-config.ts';
+import { configWarnings, formatProblems, loadConfig, SETTING_TABLE } from './config/load-config.ts';
 import type { Config } from './config/config.ts';
 import { createLogger } from './log/logger.ts';
 import { buildWatcherApp } from './watcher-app.ts';
@@ -121,6 +121,8 @@ async function check(configOnly: boolean): Promise<number> {
     return EXIT_CONFIG;
   }
   process.stdout.write(describeConfig(result.config));
+  // Warnings do not fail the check, but the operator reads them here before the first deploy.
+  for (const warning of configWarnings(result.config)) process.stdout.write(`warning: ${warning}\n`);
   if (configOnly) return 0;
   // A valid environment is not enough: without Docker access the watcher can do nothing.
   const preflight = await dockerPreflight({ container: result.config.gatewayContainer, service: result.config.gatewayService, dockerHost: process.env.DOCKER_HOST, timeoutMs: 10_000 });
