@@ -58,8 +58,9 @@ describe('portainer/standby.stack.yml from an empty directory', () => {
   afterAll(async () => {
     const logs = await run('docker', ['logs', '--tail', '20', watcher], { allowFailure: true });
     console.log(`--- watcher logs (${project}) ---\n${logs.stdout}${logs.stderr}`);
-    await compose(['down', '-v', '--remove-orphans', '--timeout', '2'], true);
+    // The stand-in primary first: while it is attached, the stack's network cannot be removed.
     await run('docker', ['rm', '-f', '-v', primary], { allowFailure: true });
+    await compose(['down', '-v', '--remove-orphans', '--timeout', '2'], true);
     rmSync(dir, { recursive: true, force: true });
   });
 
