@@ -13,6 +13,8 @@ export interface DockerEndpoint {
   socketGid?: (path: string) => number | undefined;
   /** This process's supplementary groups (process.getgroups). */
   groups?: () => number[];
+  /** What is at the socket path: a socket, a directory (a bind mount of a missing host path), … */
+  socketKind?: (path: string) => 'socket' | 'directory' | 'other' | 'missing';
 }
 
 export interface DockerAccessProblem {
@@ -53,6 +55,15 @@ export function socketPathOf(dockerHost: string | undefined): string | undefined
   if (!host) return DEFAULT_DOCKER_SOCKET;
   if (host.startsWith('unix://')) return host.slice('unix://'.length);
   return undefined;
+}
+
+export function realSocketKind(path: string): 'socket' | 'directory' | 'other' | 'missing' {
+  try {
+    const stat = statSync(path);
+    return stat.isSocket() ? 'socket' : stat.isDirectory() ? 'directory' : 'other';
+  } catch {
+    return 'missing';
+  }
 }
 
 export function realSocketGid(path: string): number | undefined {
@@ -104,6 +115,16 @@ export function diagnoseDockerError(error: unknown, endpoint: DockerEndpoint): D
   }
 
   if (code !== undefined && UNREACHABLE_CODES.has(code)) {
+    // Docker bind-mounts a missing host path as an empty directory: DOCKER_SOCKET names no socket.
+    if (socket && (endpoint.socketKind ?? realSocketKind)(socket) === 'directory') {
+      return {
+        key: `socket-is-directory:${socket}`,
+        setting: 'DOCKER_SOCKET',
+        summary: `${socket} inside the watcher is a directory, not the Docker socket (${raw}): the host path mounted there does not exist, so Docker created an empty directory`,
+        fix: `set DOCKER_SOCKET in .env to the host's Docker socket (usually /var/run/docker.sock; remove the empty directory Docker created at the wrong path), ${RECREATE}`,
+        code,
+      };
+    }
     if (socket) {
       return code === 'ENOENT' || code === 'ENOTSOCK'
         ? {

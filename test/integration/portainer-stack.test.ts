@@ -7,7 +7,7 @@ import { copyFileSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dockerSocketGid, FAKE_GATEWAY_IMAGE, WATCHER_TEST_IMAGE } from './support/engine.ts';
+import { dockerSocketGid, FAKE_GATEWAY_IMAGE, imageExists, OPENCLAW_IMAGE, WATCHER_TEST_IMAGE } from './support/engine.ts';
 import { REPO_ROOT, type StatusDoc } from './support/compose-project.ts';
 import { run, waitFor } from './support/run.ts';
 
@@ -58,8 +58,9 @@ describe('portainer/standby.stack.yml from an empty directory', () => {
   afterAll(async () => {
     const logs = await run('docker', ['logs', '--tail', '20', watcher], { allowFailure: true });
     console.log(`--- watcher logs (${project}) ---\n${logs.stdout}${logs.stderr}`);
-    await compose(['down', '-v', '--remove-orphans', '--timeout', '2'], true);
+    // The stand-in primary first: while it is attached, the stack's network cannot be removed.
     await run('docker', ['rm', '-f', '-v', primary], { allowFailure: true });
+    await compose(['down', '-v', '--remove-orphans', '--timeout', '2'], true);
     rmSync(dir, { recursive: true, force: true });
   });
 
@@ -125,4 +126,44 @@ describe('portainer/standby.stack.yml from an empty directory', () => {
       expect(out.stdout.trim()).toBe('');
     }
   });
+});
+
+// The inline openclaw.json of each stack, as Compose hands it to the gateway, must satisfy the real
+// gateway's strict schema (unknown keys stop it), also with its example channel line uncommented.
+// `openclaw config validate` runs with no network at all: nothing is dialled.
+describe('the stacks\' inline OpenClaw configs and the real gateway', () => {
+  for (const [file, config, tokenVar] of [
+    ['standby.stack.yml', 'standby-openclaw-config', 'STANDBY_CHANNEL_TOKEN'],
+    ['primary.stack.yml', 'primary-openclaw-config', 'PRIMARY_CHANNEL_TOKEN'],
+  ] as const) {
+    it(`${file}: ${config} validates, as shipped and with its example channel`, async () => {
+      if (!(await imageExists(OPENCLAW_IMAGE))) throw new Error(`${OPENCLAW_IMAGE} is not in the local image cache: run \`sudo ../shared/ci/docker-engine.sh --openclaw\`.`);
+      const dir = mkdtempSync(join(tmpdir(), 'ocf-portainer-config-'));
+      try {
+        copyFileSync(join(REPO_ROOT, 'portainer', file), join(dir, 'stack.yml'));
+        writeFileSync(join(dir, 'x.env'), 'PRIMARY_URL=http://p:18789/healthz\nDOCKER_GID=0\nOPENCLAW_GATEWAY_TOKEN=t0123456789\n');
+        const env = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/root' };
+        const out = await run('docker', ['compose', '-p', 'ocf-portainer-config', '-f', 'stack.yml', '--env-file', 'x.env', 'config', '--format', 'json'], { cwd: dir, env });
+        // `config` re-escapes $ as $$; the file the gateway reads has one (see the deploy test above).
+        const content = (JSON.parse(out.stdout) as { configs: Record<string, { content: string }> }).configs[config]?.content.replaceAll('$$', '$') ?? '';
+        expect(content).toContain('mode: "local"');
+        const variants = { shipped: content, 'with-channel': content.replace('// channels:', 'channels:') };
+        expect(variants['with-channel']).not.toBe(content);
+        for (const [name, text] of Object.entries(variants)) {
+          const path = join(dir, `${name}.json`);
+          writeFileSync(path, text, { mode: 0o644 });
+          const validate = await run('docker', [
+            'run', '--rm', '--network', 'none', '-e', `${tokenVar}=placeholder`, '-e', 'OPENCLAW_CONFIG_PATH=/config/openclaw.json',
+            '-e', 'OPENCLAW_STATE_DIR=/tmp/state', '-e', 'HOME=/tmp', '-v', `${path}:/config/openclaw.json:ro`,
+            OPENCLAW_IMAGE, 'node', 'openclaw.mjs', 'config', 'validate',
+          ], { allowFailure: true, timeoutMs: 180_000 });
+          const said = validate.stdout + validate.stderr;
+          expect({ name, code: validate.code }).toEqual({ name, code: 0 });
+          expect(said).toContain('Config valid');
+        }
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+  }
 });

@@ -35,6 +35,17 @@ describe('diagnoseDockerError', () => {
     expect(p?.summary).toContain('no Docker socket at /var/run/docker.sock');
   });
 
+  it('a directory where the socket should be (a missing host path, bind-mounted): DOCKER_SOCKET', () => {
+    const p = diagnoseDockerError(sysError('ECONNREFUSED', 'connect ECONNREFUSED /var/run/docker.sock'), { dockerHost: undefined, socketKind: () => 'directory' });
+    expect(p).toMatchObject({ setting: 'DOCKER_SOCKET' });
+    expect(p?.summary).toContain('is a directory, not the Docker socket');
+  });
+
+  it('a socket that refuses: dockerd down', () => {
+    const p = diagnoseDockerError(sysError('ECONNREFUSED', 'connect ECONNREFUSED /var/run/docker.sock'), { dockerHost: undefined, socketKind: () => 'socket' });
+    expect(p?.summary).toContain('is dockerd running');
+  });
+
   it('the socket proxy down or unknown: DOCKER_HOST, and how to look at the proxy', () => {
     for (const code of ['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN']) {
       const p = diagnoseDockerError(sysError(code, `connect ${code}`), { dockerHost: 'tcp://docker-socket-proxy:2375' });
