@@ -5,6 +5,8 @@ import { describeConfig } from './config/describe-config.ts';
 import { formatProblems, loadConfig } from './config/load-config.ts';
 import { createLogger } from './log/logger.ts';
 import { runWatcher } from './run-watcher.ts';
+import { loadPushConfig } from './push/push-config.ts';
+import { runPushService } from './push/run-push.ts';
 import { SECRET_ENV_NAMES } from './config/redact.ts';
 import { formatStatus } from './status/format-status.ts';
 import { CONTROL_COMMAND_NAMES, CONTROL_USAGE, parseControlArgs, runControlCommand } from './control/control-cli.ts';
@@ -22,6 +24,8 @@ async function main(argv: string[]): Promise<number> {
       return check();
     case 'healthcheck':
       return healthcheck();
+    case 'push':
+      return push();
     case 'status':
       return status(argv.includes('--json'));
     case 'help':
@@ -41,6 +45,8 @@ const USAGE = `usage: openclaw-failover [command]
   run          start the watcher (default)
   check        validate the configuration from the environment, print it (secrets redacted);
                exit 0 when valid, 2 when not
+  push         the primary's workspace push service: commit and push the workspace every
+               WORKSPACE_PUSH_INTERVAL seconds, once more on SIGTERM (docs/workspace-round-trip.md)
   healthcheck  exit 0 when the running watcher's /healthz answers ok (the container HEALTHCHECK)
   status       print the running watcher's state (--json for the raw /status document)
 
@@ -66,6 +72,18 @@ async function run(): Promise<number> {
   const secrets = SECRET_ENV_NAMES.map((name) => process.env[name]).filter((v): v is string => typeof v === 'string' && v.length > 0);
   const logger = createLogger({ level: result.config.logLevel, format: result.config.logFormat, secrets });
   await runWatcher(result.config, logger);
+  return 0;
+}
+
+async function push(): Promise<number> {
+  const result = loadPushConfig(process.env);
+  if (!result.ok) {
+    process.stderr.write(`${formatProblems(result.problems)}\n`);
+    return EXIT_CONFIG;
+  }
+  const secrets = SECRET_ENV_NAMES.map((name) => process.env[name]).filter((v): v is string => typeof v === 'string' && v.length > 0);
+  const logger = createLogger({ level: result.config.logLevel, format: result.config.logFormat, secrets });
+  await runPushService(result.config, logger);
   return 0;
 }
 

@@ -10,6 +10,7 @@ import { DEFAULT_POLICY } from './decision/decide.ts';
 import { createDockerGatewayControl } from './docker/gateway-control.ts';
 import { describeTarget, ownComposeProject, type TargetSpec } from './docker/gateway-target.ts';
 import { createWorkspaceSync } from './git/workspace-sync.ts';
+import { createWorkspaceHandback, handBackAfterStop, syncAfterHandback } from './git/workspace-handback.ts';
 import { createHedgedProbe } from './probe/hedged-probe.ts';
 import { createTransitionHooks } from './hooks/transition-hooks.ts';
 import { scrubCredentials } from './probe/classify-response.ts';
@@ -56,7 +57,7 @@ export async function runWatcher(config: Config, logger: Logger): Promise<void> 
       `partition guard on: before promoting, at least one of ${config.witnessUrls.length} witness(es) must answer within ${config.witnessTimeoutMs / 1000}s`,
     );
   }
-  const gateway = createDockerGatewayControl(docker, target, {
+  const dockerGateway = createDockerGatewayControl(docker, target, {
     onRetry: (operation, error, attempt, delayMs) =>
       logger.warn({ event: 'docker-retry', operation, attempt, delayMs, err: errorText(error) }, `docker ${operation} failed (${errorText(error)}); retry ${attempt} in ${delayMs} ms`),
   });
@@ -80,6 +81,9 @@ export async function runWatcher(config: Config, logger: Logger): Promise<void> 
     notifyChannels: notifier.channels,
     heartbeat: config.heartbeatUrl !== undefined,
   });
+  // The standby's workspace goes back to the remote after every stop of its gateway (docs/workspace-round-trip.md).
+  const handback = createWorkspaceHandback({ dir: config.workspaceDir, remote: config.workspaceRemote, branch: config.workspaceBranch, timeoutMs: config.gitTimeoutMs, host: hostname(), ignore: config.workspaceIgnore, logger, notify: (n) => notifier.notify(n) });
+  const gateway = handBackAfterStop(dockerGateway, handback);
   if (notifier.channels.length > 0) logger.info({ event: 'notify-channels', channels: notifier.channels }, `notifications go to: ${notifier.channels.join(', ')}`);
 
   const watcher = new Watcher({
@@ -101,7 +105,7 @@ export async function runWatcher(config: Config, logger: Logger): Promise<void> 
     },
     primary,
     gateway,
-    workspace: createWorkspaceSync({ dir: config.workspaceDir, remote: config.workspaceRemote, branch: config.workspaceBranch, timeoutMs: config.gitTimeoutMs }),
+    workspace: syncAfterHandback(createWorkspaceSync({ dir: config.workspaceDir, remote: config.workspaceRemote, branch: config.workspaceBranch, timeoutMs: config.gitTimeoutMs }), handback),
     waitReady: (signal) => waitUntilReady({ probe: readiness, timeoutMs: config.promoteReadyTimeoutMs, signal }),
     store: createFileStateStore(config.stateDir),
     logger,
@@ -122,6 +126,7 @@ export async function runWatcher(config: Config, logger: Logger): Promise<void> 
     port: config.statusPort,
     context: statusContext,
     metrics: metrics.render,
+    extra: () => ({ workspaceHandback: handback.status() }),
   });
   const control = await startControl(config, watcher, statusContext, logger);
 
@@ -149,6 +154,7 @@ export async function runWatcher(config: Config, logger: Logger): Promise<void> 
     void (async () => {
       await watcher.stop();
       control?.close();
+      handback.close();
       notifier.close();
       await heartbeat;
       server.closeAllConnections();

@@ -5,6 +5,7 @@
 import { posix } from 'node:path';
 import type { Config, ConfigProblem, ConfigResult, LogFormat, LogLevel } from './config.ts';
 import { redactUrl, redactUrlList, SECRET_MASK } from './redact.ts';
+import { workspaceIgnoreSetting } from './workspace-ignore-setting.ts';
 
 type Parsed<T> = { ok: true; value: T } | { ok: false; expected: string };
 
@@ -44,7 +45,7 @@ const bad = <T>(expected: string): Parsed<T> => ({ ok: false, expected });
 const DECIMAL = /^\d{1,12}(?:\.\d{1,12})?$/;
 const INTEGER = /^\d{1,12}$/;
 
-function secondsSetting(
+export function secondsSetting(
   name: string,
   defaultSeconds: number,
   min: number,
@@ -401,7 +402,8 @@ export const SETTING_TABLE: SettingTable = {
     },
     show: (value) => value,
   },
-  gitTimeoutMs: secondsSetting('GIT_TIMEOUT', 15, 1, 600, 'Bound on the whole git sync at promotion.'),
+  gitTimeoutMs: secondsSetting('GIT_TIMEOUT', 15, 1, 600, 'Bound on the whole git sync at promotion, and on each workspace hand-back attempt after a demotion.'),
+  workspaceIgnore: workspaceIgnoreSetting(),
   witnessUrls: {
     name: 'WITNESS_URLS',
     default: undefined,
