@@ -112,13 +112,14 @@ describe('primary push cycle', () => {
     expect(remoteFile(remote, 'main', 'SOUL.md')).toBe('me');
   });
 
-  it('a remote that cannot be reached fails the cycle with the reason, and the commit stays local', async () => {
+  it('a remote that cannot be reached fails the cycle with the reason and leaves the workspace as it is', async () => {
     const primary = tempDir();
     write(primary, 'SOUL.md', 'me\n');
     const outcome = await runPushCycle(pushOptions(primary, path.join(tempDir(), 'missing.git')), 'test');
     expect(outcome.kind).toBe('failed');
     if (outcome.kind === 'failed') expect(outcome.error).toMatch(/does not appear to be a git repository|not found|No such/i);
-    expect(git(primary, 'show', 'HEAD:SOUL.md')).toBe('me');
+    // Fetch comes first (to take in a hand-back by fast-forward), so nothing is committed yet: the work waits in the tree.
+    expect(fs.readFileSync(path.join(primary, 'SOUL.md'), 'utf8')).toBe('me\n');
   });
 });
 
