@@ -82,7 +82,7 @@ export async function runWatcher(config: Config, logger: Logger): Promise<void> 
     heartbeat: config.heartbeatUrl !== undefined,
   });
   // The standby's workspace goes back to the remote after every stop of its gateway (docs/workspace-round-trip.md).
-  const handback = createWorkspaceHandback({ dir: config.workspaceDir, remote: config.workspaceRemote, branch: config.workspaceBranch, timeoutMs: config.gitTimeoutMs, host: hostname(), ignore: config.workspaceIgnore, logger, notify: (n) => notifier.notify(n) });
+  const handback = createWorkspaceHandback({ dir: config.workspaceDir, remote: config.workspaceRemote, branch: config.workspaceBranch, timeoutMs: config.gitTimeoutMs, host: handbackHostName(config), ignore: config.workspaceIgnore, logger, notify: (n) => notifier.notify(n) });
   const gateway = handBackAfterStop(dockerGateway, handback);
   if (notifier.channels.length > 0) logger.info({ event: 'notify-channels', channels: notifier.channels }, `notifications go to: ${notifier.channels.join(', ')}`);
 
@@ -169,6 +169,14 @@ export async function runWatcher(config: Config, logger: Logger): Promise<void> 
   process.on('SIGINT', () => shutdown('SIGINT'));
 
   await watcher.run();
+}
+
+/**
+ * The name in hand-back branches (standby/<name>/<time>) and commits: the watcher's own hostname
+ * is its container id, so the standby gateway's name (compose gives it hostname openclaw-standby).
+ */
+function handbackHostName(config: Config): string {
+  return config.gatewayContainer ?? config.gatewayService;
 }
 
 /**

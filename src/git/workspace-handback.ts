@@ -27,6 +27,7 @@ export interface HandbackOptions {
   remote: string | undefined;
   branch: string | undefined;
   timeoutMs: number;
+  /** Names the standby in branch names and commits (the standby gateway's name). */
   host: string;
   ignore: readonly string[];
   logger: Logger;

@@ -75,6 +75,23 @@ describe('workspace round trip with the real OpenClaw gateways and a real git re
     return { decisionToStoppedMs: stoppedAt - decided };
   }
 
+  it('SIGTERM: the push service pushes once more when stopped, so a file written just before is on the remote', async () => {
+    await ws.waitPushedSince(Date.now(), 60_000);
+    const mark = `written just before the stop ${Date.now()}`;
+    await ws.writeInGateway(pair.primaryId, 'memory/last-words.md', mark);
+    const pushId = await ws.pushId();
+    const stopAt = Date.now();
+    await run('docker', ['stop', '-t', '30', pushId], { timeoutMs: 60_000 });
+    report(`[sigterm] push service stopped in ${seconds(Date.now() - stopAt)} (last push included)`);
+    expect(await ws.remoteFile('main', 'memory/last-words.md')).toBe(mark);
+    // The file went in the SIGTERM cycle itself, not in an interval cycle that happened to run just before.
+    const lines = (await pair.project.logs('workspace-push')).split('\n');
+    const stopping = lines.findLastIndex((l) => l.includes('"event":"push-stopping"'));
+    expect(stopping).toBeGreaterThanOrEqual(0);
+    expect(lines.slice(stopping).some((l) => l.includes('"event":"workspace-pushed"'))).toBe(true);
+    await run('docker', ['start', pushId]);
+  });
+
   it('RPO: every change the primary wrote more than WORKSPACE_PUSH_INTERVAL + 5 s before it died is in the promoted standby\'s workspace; diverged hand-back reported', async () => {
     await ws.startPrimaryWriter(160);
     // Killed at a random moment, 20-35 s into the writing: several push cycles have run.
