@@ -1,6 +1,6 @@
 // WORKSPACE_IGNORE: patterns added to the default ignore list of automatic workspace commits,
 // shared by the primary's push service and the standby's hand-back so both keep the same files out.
-import type { Setting } from './load-config.ts';
+import type { Setting } from './setting-kinds.ts';
 import { DEFAULT_WORKSPACE_IGNORE } from '../git/workspace-commit.ts';
 
 const MAX_PATTERNS = 100;

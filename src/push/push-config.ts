@@ -1,7 +1,8 @@
 // The primary's push service configuration, from the environment like the watcher's: the same
 // setting kinds (most are the watcher's own table entries), every problem reported at once.
 import type { LogFormat, LogLevel, ConfigProblem } from '../config/config.ts';
-import { SETTING_TABLE, secondsSetting, type Setting } from '../config/load-config.ts';
+import { secondsSetting, type Setting } from '../config/setting-kinds.ts';
+import { SETTING_TABLE } from '../config/settings-table.ts';
 import { redactUrl, SECRET_MASK } from '../config/redact.ts';
 import { workspaceIgnoreSetting } from '../config/workspace-ignore-setting.ts';
 
