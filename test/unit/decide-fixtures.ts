@@ -189,7 +189,7 @@ export function run(state: State, observations: ObservationAt[], startTime = T0,
     const s = step(result.state, observation, now);
     result.steps.push({ at: now, observation, step: s });
     for (const action of s.actions) result.actions.push({ at: now, value: action });
-    if (s.decision) result.decisions.push({ at: now, value: s.decision });
+    for (const decision of s.decisions) result.decisions.push({ at: now, value: decision });
     result.state = s.state;
     now += stepMs;
   }
