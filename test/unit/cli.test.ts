@@ -77,3 +77,14 @@ describe('commands that talk to a running watcher read their settings strictly',
     expect(r.stderr).toContain('CONTROL_SOCKET');
   });
 });
+
+describe('openclaw-failover push', () => {
+  it('exits 2 before doing anything, listing every problem with its fix (a remote with a token is never echoed)', async () => {
+    const r = await runCli(['push'], { WORKSPACE_PUSH_INTERVAL: '0', WORKSPACE_REMOTE: 'https://oauth2:ghp_secretTOKEN123@git.example/ws.git --upload-pack=x', STATUS_PORT: '99999' });
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    for (const name of ['WORKSPACE_REMOTE', 'WORKSPACE_PUSH_INTERVAL', 'STATUS_PORT']) expect(r.stderr).toContain(name);
+    expect(r.stderr).toMatch(/3 configuration problems \(nothing was started\)/);
+    expect(r.stderr).not.toContain('ghp_secretTOKEN123');
+  });
+});
