@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { pino } from 'pino';
 import { announce, describeAnnouncement } from '../../src/push/push-announce.ts';
 import type { Notification } from '../../src/notify/notification.ts';
+import type { Announcement } from '../../src/push/push-state.ts';
 
 const ctx = { branch: 'main', remote: 'https://***@git.example/ws.git', host: 'openclaw-primary' };
 
@@ -18,7 +19,7 @@ describe('push announcements', () => {
       { kind: 'unmerged-branches', added: ['standby/openclaw-standby/20261201T211512Z'], all: ['standby/openclaw-standby/20261201T211512Z'] },
       { kind: 'took-in', head: 'c'.repeat(40) },
       { kind: 'diverge-resolved' },
-    ] as const) announce(a, ctx, log, (n) => notified.push(n), 1_000);
+    ] satisfies Announcement[]) announce(a, ctx, log, (n) => notified.push(n), 1_000);
     expect(notified.map((n) => [n.event, n.severity])).toEqual([
       ['workspace-push-failing', 'critical'],
       ['workspace-push-recovered', 'info'],
