@@ -48,7 +48,10 @@ export interface HandbackStatus {
 export interface WorkspaceHandback {
   /** Starts a hand-back (and its retries) in the background; resolves with the first attempt's outcome. */
   afterStop(reason: string): Promise<HandbackOutcome>;
-  /** Before a promotion's sync: drops a pending retry and waits for an attempt in flight (so git never runs twice at once). */
+  /**
+   * Before a promotion's sync: waits for an attempt in flight (git never runs twice in one
+   * checkout), and replaces a pending retry by one attempt now.
+   */
   beforePromotion(): Promise<void>;
   status(): HandbackStatus;
   close(): void;
@@ -126,8 +129,19 @@ export function createWorkspaceHandback(options: HandbackOptions): WorkspaceHand
       return outcome;
     },
     async beforePromotion() {
+      const pending = retry !== undefined && !retry.signal.aborted && status.lastOutcome?.kind === 'failed';
       retry?.abort();
       if (inFlight) await inFlight;
+      // A hand-back still owed: one more attempt now (bounded), so the standby's unpushed commit
+      // goes to the remote (or its own branch) and the promotion's fast-forward is not blocked by it.
+      if (pending && status.lastOutcome?.kind === 'failed' && !closed.signal.aborted) {
+        const attemptNo = status.failures + 1;
+        const run = attempt('before promotion');
+        inFlight = run;
+        const outcome = await run;
+        inFlight = undefined;
+        report(outcome, attemptNo);
+      }
     },
     status: () => status,
     close() {

@@ -228,6 +228,37 @@ describe('standby hand-back and the primary taking it in', () => {
   });
 });
 
+describe('hand-back owed at the next promotion', () => {
+  it('a promotion does not wait for the next retry: it hands back once more first, so the fast-forward can proceed', async () => {
+    const remote = seededRemote();
+    const standby = await standbyCheckout(remote);
+    write(standby, 'memory/owed.md', 'owed\n');
+    const away = `${remote}.away`;
+    fs.renameSync(remote, away);
+    const notes: Notification[] = [];
+    const handback = createWorkspaceHandback(handbackOptions(standby, remote, notes, { retryInitialMs: 600_000 }));
+    expect(await handback.afterStop('demotion')).toMatchObject({ kind: 'failed' });
+    fs.renameSync(away, remote);
+    // Meanwhile the primary pushed: main moved on, so the owed work goes to a branch of its own.
+    const other = path.join(tempDir(), 'other');
+    git(path.dirname(other), 'clone', '-q', remote, other);
+    write(other, 'memory/primary.md', 'primary\n');
+    git(other, 'add', '.');
+    git(other, 'commit', '-q', '-m', 'primary');
+    git(other, 'push', '-q', 'origin', 'main');
+
+    await handback.beforePromotion();
+    const outcome = handback.status().lastOutcome;
+    expect(outcome).toMatchObject({ kind: 'pushed', sideBranch: true });
+    if (outcome?.kind !== 'pushed') throw new Error('not pushed');
+    expect(remoteFile(remote, outcome.branch, 'memory/owed.md')).toBe('owed');
+    const synced = await createWorkspaceSync({ dir: standby, remote, branch: 'main', timeoutMs: 10_000 }).sync();
+    expect(synced).toMatchObject({ ok: true });
+    expect(fs.readFileSync(path.join(standby, 'memory/primary.md'), 'utf8')).toBe('primary\n');
+    handback.close();
+  });
+});
+
 describe('push service configuration', () => {
   it('lists every problem at once, naming the setting and the fix', () => {
     const result = loadPushConfig({ WORKSPACE_PUSH_INTERVAL: '1', WORKSPACE_BRANCH: 'a..b', WORKSPACE_IGNORE: '#x', GIT_TIMEOUT: 'soon' });
