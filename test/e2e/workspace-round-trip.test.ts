@@ -40,7 +40,7 @@ describe('workspace round trip with the real OpenClaw gateways and a real git re
 
   afterAll(async () => {
     if (pair) {
-      for (const service of ['watcher', 'workspace-push']) {
+      for (const service of ['watcher', 'workspace-push', 'openclaw-standby']) {
         const logs = await pair.project.logs(service).catch(() => '');
         console.log(`--- ${service} logs, last 40 lines ---\n${logs.split('\n').slice(-40).join('\n')}`);
       }
