@@ -12,6 +12,10 @@ const PUSH_INTERVAL_S = 10;
 /** What the issue promises: every change older than WORKSPACE_PUSH_INTERVAL + 5 s survives the primary's death. */
 const RPO_BOUND_MS = (PUSH_INTERVAL_S + 5) * 1_000;
 const STOP_TIMEOUT_S = 10;
+/** A scenario boots real gateways two or three times; on a loaded 2-core host one boot can take minutes. */
+const SCENARIO_TIMEOUT_MS = 1_500_000;
+/** Bound on one gateway boot (host-side wait). */
+const BOOT_MS = 480_000;
 
 const figures: string[] = [];
 function report(line: string): void {
@@ -36,7 +40,7 @@ describe('workspace round trip with the real OpenClaw gateways and a real git re
     // The git daemon accepts pushes (--enable=receive-pack): the push service's first cycle lands.
     const first = await ws.waitPushedSince(0, 120_000);
     expect(first.lastPushedHead).toMatch(/^[0-9a-f]{40}$/);
-  });
+  }, SCENARIO_TIMEOUT_MS);
 
   afterAll(async () => {
     if (pair) {
@@ -49,6 +53,13 @@ describe('workspace round trip with the real OpenClaw gateways and a real git re
     console.log(`--- workspace e2e figures ---\n${figures.join('\n')}`);
   });
 
+  /** Every scenario after the first starts from the baseline, whatever the previous one left behind. */
+  async function baseline(): Promise<void> {
+    const push = await ws.pushId();
+    if (!(await pair.project.containerState(push)).running) await run('docker', ['start', push]);
+    await pair.restore(BOOT_MS);
+  }
+
   /** The primary host dies: its gateway and its push service at once. */
   async function killPrimaryHost(): Promise<number> {
     const at = Date.now();
@@ -57,7 +68,7 @@ describe('workspace round trip with the real OpenClaw gateways and a real git re
   }
 
   async function promoted(label: string, since: number): Promise<void> {
-    await pair.waitStandbyReady(240_000);
+    await pair.waitStandbyReady(BOOT_MS);
     const s = await pair.project.waitForPhase('promoted', 60_000);
     expect(s.lastGitSync?.ok, `promotion sync: ${JSON.stringify(s.lastGitSync)}`).toBe(true);
     report(`[${label}] promoted ${seconds(Date.now() - since)} after the primary host died`);
@@ -66,7 +77,7 @@ describe('workspace round trip with the real OpenClaw gateways and a real git re
   /** Brings the primary host back (push service first when asked) and waits for the demotion to finish. */
   async function demoted(label: string): Promise<{ decisionToStoppedMs: number }> {
     await run('docker', ['start', pair.primaryId]);
-    const healthyAt = await pair.waitPrimaryHealthyFromHost(240_000);
+    const healthyAt = await pair.waitPrimaryHealthyFromHost(BOOT_MS);
     const stoppedAt = await pair.waitStandbyStopped(120_000);
     const s = await pair.project.waitForPhase('watching', 60_000);
     expect(s.lastTransition).toMatchObject({ kind: 'demotion', outcome: 'succeeded' });
@@ -90,9 +101,10 @@ describe('workspace round trip with the real OpenClaw gateways and a real git re
     expect(stopping).toBeGreaterThanOrEqual(0);
     expect(lines.slice(stopping).some((l) => l.includes('"event":"workspace-pushed"'))).toBe(true);
     await run('docker', ['start', pushId]);
-  });
+  }, SCENARIO_TIMEOUT_MS);
 
   it('RPO: every change the primary wrote more than WORKSPACE_PUSH_INTERVAL + 5 s before it died is in the promoted standby\'s workspace; diverged hand-back reported', async () => {
+    await baseline();
     await ws.startPrimaryWriter(160);
     // Killed at a random moment, 20-35 s into the writing: several push cycles have run.
     const delay = 20_000 + Math.floor(Math.random() * 15_000);
@@ -144,10 +156,10 @@ describe('workspace round trip with the real OpenClaw gateways and a real git re
     const logs = await pair.project.logs('workspace-push');
     expect(logs).toContain(branch);
     report(`[diverged] standby work on ${branch}; the primary reports it (status, log) and kept its ${written.length} own files`);
-  });
+  }, SCENARIO_TIMEOUT_MS);
 
   it('round trip, fast-forward case: a file the standby wrote while promoted is in the primary\'s workspace after demotion', async () => {
-    await pair.waitBaseline(120_000);
+    await baseline();
     const quietSince = Date.now();
     await ws.waitPushedSince(quietSince, 60_000);
     const ownBefore = await ws.primaryFiles('rpo');
@@ -168,10 +180,10 @@ describe('workspace round trip with the real OpenClaw gateways and a real git re
     const status = await ws.pushStatus();
     expect(status.health).toBe('ok');
     report(`[ff] standby's file taken in by the primary ${seconds(Date.now() - tookInAt)} after the hand-back was seen; primary's ${ownBefore.length} own files intact`);
-  });
+  }, SCENARIO_TIMEOUT_MS);
 
   it('remote down during demotion: the demotion completes in its bound, the hand-back lands once the remote is back, nothing lost', async () => {
-    await pair.waitBaseline(120_000);
+    await baseline();
     await ws.waitPushedSince(Date.now(), 60_000);
     const killedAt = await killPrimaryHost();
     await promoted('remote-down', killedAt);
@@ -210,5 +222,5 @@ describe('workspace round trip with the real OpenClaw gateways and a real git re
     }
     const h = await ws.handback();
     expect(h).toMatchObject({ failures: 0, lastOutcome: { kind: 'pushed' } });
-  });
+  }, SCENARIO_TIMEOUT_MS);
 });
