@@ -27,10 +27,12 @@ WORKDIR /app
 COPY package.json ./
 COPY --from=runtime-deps /app/node_modules ./node_modules
 COPY --from=build /src/dist ./dist
-# The state and workspace mount points belong to uid 1000 (the gateway's user too), so named
+# The state and workspace mount points (and /openclaw-state, where the push service mounts the
+# primary gateway's state volume) belong to uid 1000 (the gateway's user too), so named
 # volumes start out writable by both and files git writes stay the gateway's.
 RUN chmod 0755 dist/cli.js && ln -s /app/dist/cli.js /usr/local/bin/openclaw-failover \
- && mkdir -p /var/lib/openclaw-failover /workspace && chown node:node /var/lib/openclaw-failover /workspace
+ && mkdir -p /var/lib/openclaw-failover /workspace /openclaw-state \
+ && chown node:node /var/lib/openclaw-failover /workspace /openclaw-state
 USER node
 EXPOSE 8080
 # Unhealthy within ~25 s when the watcher cannot work (Docker out of reach, probe loop stuck): two

@@ -6,6 +6,8 @@ import { configWarnings, formatProblems, loadConfig, SETTING_TABLE } from './con
 import type { Config } from './config/config.ts';
 import { createLogger } from './log/logger.ts';
 import { buildWatcherApp } from './watcher-app.ts';
+import { loadPushConfig } from './push/push-config.ts';
+import { runPushService } from './push/run-push.ts';
 import { SECRET_ENV_NAMES } from './config/redact.ts';
 import { formatStatus } from './status/format-status.ts';
 import type { StatusReading } from './status/status-report.ts';
@@ -29,6 +31,8 @@ async function main(argv: string[]): Promise<number> {
       return check(argv.includes('--config-only'));
     case 'healthcheck':
       return healthcheck();
+    case 'push':
+      return push();
     case 'status':
       return status(argv.includes('--json'));
     case 'help':
@@ -49,6 +53,8 @@ const USAGE = `usage: openclaw-failover [command]
   check        validate the configuration from the environment, print it (secrets redacted),
                then test Docker access and the gateway target; exit 0 when all is well, 2 when
                not (--config-only: the environment only)
+  push         the primary's workspace push service: commit and push the workspace every
+               WORKSPACE_PUSH_INTERVAL seconds, once more on SIGTERM (docs/workspace-round-trip.md)
   healthcheck  exit 0 when the running watcher's /healthz answers ok (the container HEALTHCHECK)
   status       print the running watcher's state (--json for the raw /status document)
 
@@ -95,6 +101,37 @@ async function run(): Promise<number> {
   process.on('SIGINT', () => shutdown('SIGINT'));
 
   await app.start();
+  return 0;
+}
+
+async function push(): Promise<number> {
+  // The service sits in the primary profile, so a primary deployed without a remote starts it too:
+  // it says once that pushing is off and idles, rather than exiting 2 into a restart loop.
+  if (!process.env.WORKSPACE_REMOTE?.trim()) return idleWithoutRemote();
+  const result = loadPushConfig(process.env);
+  if (!result.ok) {
+    process.stderr.write(`${formatProblems(result.problems)}\n`);
+    return EXIT_CONFIG;
+  }
+  const secrets = SECRET_ENV_NAMES.map((name) => process.env[name]).filter((v): v is string => typeof v === 'string' && v.length > 0);
+  const logger = createLogger({ level: result.config.logLevel, format: result.config.logFormat, secrets });
+  await runPushService(result.config, logger);
+  return 0;
+}
+
+async function idleWithoutRemote(): Promise<number> {
+  const logger = createLogger({ level: 'info', format: process.env.LOG_FORMAT?.trim() === 'pretty' ? 'pretty' : 'json', secrets: [] });
+  logger.warn(
+    { event: 'workspace-push-off' },
+    'workspace push is OFF: WORKSPACE_REMOTE is not set, so the standby will promote with whatever workspace it last pulled; set WORKSPACE_REMOTE in .env (the same remote as the standby) and run `docker compose --profile primary up -d`',
+  );
+  // Signal listeners do not keep node alive; a timer does, until SIGTERM.
+  const keepAlive = setInterval(() => undefined, 1 << 30);
+  await new Promise<void>((resolve) => {
+    process.once('SIGTERM', resolve);
+    process.once('SIGINT', resolve);
+  });
+  clearInterval(keepAlive);
   return 0;
 }
 

@@ -13,6 +13,7 @@ import { createDockerGatewayControl } from './docker/gateway-control.ts';
 import { createDockerAccessMonitor, monitoredGatewayControl, type DockerAccessMonitor } from './docker/docker-access-monitor.ts';
 import { describeTarget, ownComposeProject, type TargetSpec } from './docker/gateway-target.ts';
 import { createWorkspaceSync } from './git/workspace-sync.ts';
+import { createWorkspaceHandback, handBackAfterStop, syncAfterHandback } from './git/workspace-handback.ts';
 import { createHedgedProbe } from './probe/hedged-probe.ts';
 import { createTransitionHooks } from './hooks/transition-hooks.ts';
 import { scrubCredentials } from './probe/classify-response.ts';
@@ -99,7 +100,7 @@ export async function buildWatcherApp(config: Config, logger: Logger, options: W
       `partition guard on: before promoting, at least one of ${config.witnessUrls.length} witness(es) must answer within ${config.witnessTimeoutMs / 1000}s`,
     );
   }
-  const gateway = monitoredGatewayControl(
+  const dockerGateway = monitoredGatewayControl(
     createDockerGatewayControl(docker, target, {
       // While Docker is known to be out of reach, the monitor has said so (with the fix) already.
       onRetry: (operation, error, attempt, delayMs) => {
@@ -127,6 +128,9 @@ export async function buildWatcherApp(config: Config, logger: Logger, options: W
     scrub: (text) => scrubSecrets(text, secrets),
     onOutcome: metrics.countNotification,
   });
+  // The standby's workspace goes back to the remote after every stop of its gateway (docs/workspace-round-trip.md).
+  const handback = createWorkspaceHandback({ dir: config.workspaceDir, remote: config.workspaceRemote, branch: config.workspaceBranch, timeoutMs: config.gitTimeoutMs, host: handbackHostName(config), ignore: config.workspaceIgnore, logger, notify: (n) => notifier.notify(n) });
+  const gateway = handBackAfterStop(dockerGateway, handback);
   if (notifier.channels.length > 0) logger.info({ event: 'notify-channels', channels: notifier.channels }, `notifications go to: ${notifier.channels.join(', ')}`);
 
   const watcher = new Watcher({
@@ -139,7 +143,7 @@ export async function buildWatcherApp(config: Config, logger: Logger, options: W
     },
     primary,
     gateway,
-    workspace: createWorkspaceSync({ dir: config.workspaceDir, remote: config.workspaceRemote, branch: config.workspaceBranch, timeoutMs: config.gitTimeoutMs }),
+    workspace: syncAfterHandback(createWorkspaceSync({ dir: config.workspaceDir, remote: config.workspaceRemote, branch: config.workspaceBranch, timeoutMs: config.gitTimeoutMs }), handback),
     waitReady: (signal) => waitUntilReady({ probe: readiness, timeoutMs: config.promoteReadyTimeoutMs, signal }),
     store: createFileStateStore(config.stateDir),
     logger,
@@ -161,7 +165,7 @@ export async function buildWatcherApp(config: Config, logger: Logger, options: W
   return {
     watcher,
     async start() {
-      server = await startStatusServer({ watcher, port: config.statusPort, context: statusContext, metrics: metrics.render });
+      server = await startStatusServer({ watcher, port: config.statusPort, context: statusContext, metrics: metrics.render, extra: () => ({ workspaceHandback: handback.status() }) });
       control = await startControl(config, watcher, statusContext, logger);
       if (config.heartbeatUrl !== undefined) {
         heartbeat = runHeartbeat({
@@ -179,6 +183,7 @@ export async function buildWatcherApp(config: Config, logger: Logger, options: W
     async stop() {
       await watcher.stop();
       control?.close();
+      handback.close();
       notifier.close();
       await heartbeat;
       if (server) {
@@ -189,6 +194,14 @@ export async function buildWatcherApp(config: Config, logger: Logger, options: W
       await Promise.allSettled([primary.close(), readiness.close(), witnesses?.close()]);
     },
   };
+}
+
+/**
+ * The name in hand-back branches (standby/<name>/<time>) and commits: the watcher's own hostname
+ * is its container id, so the standby gateway's name (compose gives it hostname openclaw-standby).
+ */
+function handbackHostName(config: Config): string {
+  return config.gatewayContainer ?? config.gatewayService;
 }
 
 /**

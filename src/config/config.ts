@@ -35,8 +35,10 @@ export interface Config {
   workspaceRemote: string | undefined;
   /** Branch to fast-forward; when unset, the checkout's current branch. */
   workspaceBranch: string | undefined;
-  /** Bound on the whole git sync at promotion. */
+  /** Bound on the whole git sync at promotion, and on each hand-back attempt after a demotion. */
   gitTimeoutMs: number;
+  /** Extra patterns kept out of the hand-back commit, on top of DEFAULT_WORKSPACE_IGNORE. */
+  workspaceIgnore: string[];
 
   /**
    * Partition guard: URLs that must answer (any HTTP response) before a promotion; empty: off.

@@ -20,6 +20,7 @@ import {
   type SettingInfo,
 } from './setting-kinds.ts';
 import { DOCKER_NAME, isGitRemote, isGitRefName, parseWitnessUrls } from './value-formats.ts';
+import { workspaceIgnoreSetting } from './workspace-ignore-setting.ts';
 
 const DEFAULT_SERVICE = DEFAULTS.GATEWAY_SERVICE;
 const PRIMARY_URL_EXAMPLE = 'http://100.101.102.103:18789/healthz';
@@ -184,7 +185,8 @@ export const SETTING_TABLE: SettingTable = {
     },
     show: (value) => value,
   },
-  gitTimeoutMs: secondsSetting('GIT_TIMEOUT', DEFAULTS.GIT_TIMEOUT, 1, 600, 'Bound on the whole git sync at promotion.'),
+  gitTimeoutMs: secondsSetting('GIT_TIMEOUT', DEFAULTS.GIT_TIMEOUT, 1, 600, 'Bound on the whole git sync at promotion, and on each workspace hand-back attempt after a demotion.'),
+  workspaceIgnore: workspaceIgnoreSetting(),
   witnessUrls: {
     name: 'WITNESS_URLS',
     default: undefined,

@@ -74,7 +74,8 @@ async function syncOnce(options: WorkspaceSyncOptions, signal: AbortSignal): Pro
   return { ok: true, summary, head: after };
 }
 
-function git(baseDir: string, signal: AbortSignal, timeoutMs: number): SimpleGit {
+/** A simple-git client bounded by `timeoutMs` and `signal`, with the minimal environment (also used by the push and hand-back). */
+export function git(baseDir: string, signal: AbortSignal, timeoutMs: number, extraConfig: string[] = []): SimpleGit {
   const seconds = Math.max(1, Math.ceil(timeoutMs / 1000));
   const env = gitEnvironment();
   return simpleGit({
@@ -87,7 +88,7 @@ function git(baseDir: string, signal: AbortSignal, timeoutMs: number): SimpleGit
     unsafe: { allowUnsafeSshCommand: 'GIT_SSH_COMMAND' in env || 'GIT_SSH' in env, allowUnsafeAskPass: 'GIT_ASKPASS' in env },
     // Killing git leaves its remote-http helper running against a silent server; these make the
     // helper give up by itself within the same bound.
-    config: ['http.lowSpeedLimit=1', `http.lowSpeedTime=${seconds}`],
+    config: ['http.lowSpeedLimit=1', `http.lowSpeedTime=${seconds}`, ...extraConfig],
   }).env(env);
 }
 
@@ -108,7 +109,7 @@ export function gitEnvironment(source: NodeJS.ProcessEnv = process.env): Record<
 }
 
 /** simple-git's abort kills the child, but a stuck DNS lookup inside ssh can still linger: race it. */
-function raceAbort<T>(work: Promise<T>, signal: AbortSignal, reason: () => string): Promise<T> {
+export function raceAbort<T>(work: Promise<T>, signal: AbortSignal, reason: () => string): Promise<T> {
   return new Promise<T>((resolve, reject) => {
     const onAbort = (): void => reject(new Error(reason()));
     // Settle on `work` first, even when already aborted, so its later rejection is never unhandled.
@@ -119,8 +120,13 @@ function raceAbort<T>(work: Promise<T>, signal: AbortSignal, reason: () => strin
 }
 
 function describeGitError(error: unknown, options: WorkspaceSyncOptions): string {
+  return gitErrorText(error, options.remote);
+}
+
+/** The first lines of a git error, with the remote's credentials redacted. */
+export function gitErrorText(error: unknown, remote: string | undefined): string {
   const message = error instanceof Error ? error.message : String(error);
   const firstLines = message.split('\n').filter((l) => l.trim()).slice(0, 3).join(' | ');
   const text = firstLines || 'unknown git error';
-  return options.remote ? text.replaceAll(options.remote, redactUrl(options.remote)) : text;
+  return remote ? text.replaceAll(remote, redactUrl(remote)) : text;
 }

@@ -13,7 +13,14 @@ export type NotificationEvent =
   | 'promotion-failed'
   | 'demotion-started'
   | 'demoted'
-  | 'demotion-failed';
+  | 'demotion-failed'
+  // The workspace round trip (docs/workspace-round-trip.md): the primary's push, the standby's hand-back.
+  | 'workspace-push-failing'
+  | 'workspace-push-recovered'
+  | 'workspace-diverged'
+  | 'workspace-unmerged-branches'
+  | 'workspace-handback-pushed'
+  | 'workspace-handback-failed';
 
 export type Severity = 'info' | 'warning' | 'critical';
 

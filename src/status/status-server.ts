@@ -12,6 +12,8 @@ export async function startStatusServer(options: {
   now?: () => number;
   /** Prometheus exposition, when metrics are wired. */
   metrics?: () => Promise<{ contentType: string; body: string }>;
+  /** More top-level sections of /status (e.g. the workspace hand-back). */
+  extra?: () => Record<string, unknown>;
 }): Promise<Server> {
   const now = options.now ?? Date.now;
   const server = createServer((req, res) => {
@@ -29,7 +31,7 @@ export async function startStatusServer(options: {
       const { alive, reason } = watcherAlive(options.watcher, options.context, now());
       send(alive ? 200 : 503, { ok: alive, reason });
     } else if (path === '/status') {
-      send(200, buildStatusReport(options.watcher, options.context, now()));
+      send(200, { ...buildStatusReport(options.watcher, options.context, now()), ...options.extra?.() });
     } else if (path === '/metrics' && options.metrics) {
       options.metrics().then(
         ({ contentType, body }) => {

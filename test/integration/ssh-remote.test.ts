@@ -19,6 +19,18 @@ import('/app/dist/git/workspace-sync.js').then(async ({ createWorkspaceSync }) =
 });
 `;
 
+// The primary's push cycle (openclaw-failover push), compiled, in the same image: a workspace with
+// a new file is committed and pushed over SSH, and prints its outcome as JSON.
+const PUSH_SCRIPT = `
+import('/app/dist/push/push-cycle.js').then(async ({ runPushCycle }) => {
+  const fs = await import('node:fs');
+  fs.mkdirSync('/tmp/pws/memory', { recursive: true });
+  fs.writeFileSync('/tmp/pws/memory/pushed-over-ssh.md', process.env.MARK + '\\n');
+  const outcome = await runPushCycle({ dir: '/tmp/pws', remote: process.env.WORKSPACE_REMOTE, branch: 'main', timeoutMs: 20000, host: 'openclaw-primary', ignore: [] }, 'ssh test');
+  console.log(JSON.stringify(outcome));
+});
+`;
+
 describe('workspace sync over SSH with a pinned host key', () => {
   const name = `ocf-it-ssh-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
   const network = `${name}-net`;
@@ -33,6 +45,18 @@ describe('workspace sync over SSH with a pinned host key', () => {
       '-c', `set -e; ${script}; chown -R 1000:1000 /s; chmod 700 /s`,
     ]);
     return out.stdout;
+  }
+
+  async function pushWith(volume: string, mark: string): Promise<{ kind?: string; pushed?: boolean; error?: string }> {
+    const out = await run('docker', [
+      'run', '--rm', '--network', network,
+      '--read-only', '--cap-drop', 'ALL', '--security-opt', 'no-new-privileges:true',
+      '--tmpfs', '/tmp:rw,noexec,nosuid,nodev,size=16m,mode=1777',
+      '-v', `${volume}:/home/node/.ssh:ro`,
+      '-e', 'GIT_SSH_COMMAND=', '-e', `WORKSPACE_REMOTE=${REMOTE}`, '-e', `MARK=${mark}`,
+      '--entrypoint', 'node', WATCHER_TEST_IMAGE, '-e', PUSH_SCRIPT,
+    ], { timeoutMs: 60_000 });
+    return JSON.parse(out.stdout.trim().split('\n').at(-1) ?? '{}') as { kind?: string; pushed?: boolean; error?: string };
   }
 
   async function syncWith(volume: string): Promise<{ ok?: boolean; summary?: string; error?: string }> {
@@ -91,5 +115,22 @@ describe('workspace sync over SSH with a pinned host key', () => {
     const outcome = await syncWith(volumes.unknown);
     expect(outcome.ok).toBe(false);
     expect(outcome.error).toMatch(/Host key verification failed|No .* host key is known/);
+  });
+
+  it('the primary\'s push cycle pushes over SSH with the pinned host key (read-only ~/.ssh, read-only root fs)', async () => {
+    const mark = `pushed ${Date.now()}`;
+    const outcome = await pushWith(volumes.good, mark);
+    expect(outcome.error).toBeUndefined();
+    expect(outcome).toMatchObject({ kind: 'synced', pushed: true });
+    const shown = await run('docker', ['exec', '-u', 'git', server, 'git', '-C', '/home/git/workspace.git', 'show', 'main:memory/pushed-over-ssh.md']);
+    expect(shown.stdout.trim()).toBe(mark);
+  });
+
+  it('the push cycle refuses a server whose host key differs from the pinned one, and pushes nothing', async () => {
+    const before = (await run('docker', ['exec', '-u', 'git', server, 'git', '-C', '/home/git/workspace.git', 'rev-parse', 'main'])).stdout.trim();
+    const outcome = await pushWith(volumes.changed, 'must not arrive');
+    expect(outcome.kind).toBe('failed');
+    expect(outcome.error).toMatch(/Host key verification failed|REMOTE HOST IDENTIFICATION HAS CHANGED/);
+    expect((await run('docker', ['exec', '-u', 'git', server, 'git', '-C', '/home/git/workspace.git', 'rev-parse', 'main'])).stdout.trim()).toBe(before);
   });
 });

@@ -1,5 +1,5 @@
 // The command line as an operator runs it: `openclaw-failover check` with the environment only.
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
@@ -84,5 +84,30 @@ describe('commands that talk to a running watcher read their settings strictly',
     const r = await runCli(['pause'], { CONTROL_SOCKET: 'control.sock' });
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('CONTROL_SOCKET');
+  });
+});
+
+describe('openclaw-failover push', () => {
+  it('exits 2 before doing anything, listing every problem with its fix (a remote with a token is never echoed)', async () => {
+    const r = await runCli(['push'], { WORKSPACE_PUSH_INTERVAL: '0', WORKSPACE_REMOTE: 'https://oauth2:ghp_secretTOKEN123@git.example/ws.git --upload-pack=x', STATUS_PORT: '99999' });
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    for (const name of ['WORKSPACE_REMOTE', 'WORKSPACE_PUSH_INTERVAL', 'STATUS_PORT']) expect(r.stderr).toContain(name);
+    expect(r.stderr).toMatch(/3 configuration problems \(nothing was started\)/);
+    expect(r.stderr).not.toContain('ghp_secretTOKEN123');
+  });
+
+  it('without WORKSPACE_REMOTE says once that pushing is off and idles until SIGTERM (no restart loop)', async () => {
+    const child = spawn(process.execPath, [cli, 'push'], { env: { PATH: process.env.PATH ?? '' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    const early = await Promise.race([exited.then(() => 'exited'), new Promise((resolve) => setTimeout(() => resolve('running'), 3_000))]);
+    expect(early).toBe('running');
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    const lines = out.trim().split('\n').map((line) => JSON.parse(line) as { event?: string; msg?: string });
+    expect(lines.filter((line) => line.event === 'workspace-push-off')).toHaveLength(1);
+    expect(lines[0]?.msg).toContain('WORKSPACE_REMOTE');
   });
 });

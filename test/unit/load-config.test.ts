@@ -38,6 +38,7 @@ describe('loadConfig defaults', () => {
         workspaceRemote: undefined,
         workspaceBranch: undefined,
         gitTimeoutMs: 15_000,
+        workspaceIgnore: [],
         witnessUrls: [],
         witnessTimeoutMs: 2_000,
         minPromotedMs: 60_000,

@@ -16,6 +16,8 @@ export interface PairOptions {
   gatewayImage?: string;
   /** Extra or overriding watcher/gateway environment. */
   env?: Record<string, string>;
+  /** More compose files after E2E_FILES (an overlay of one suite's own). */
+  extraFiles?: string[];
 }
 
 export interface ProbeTimes {
@@ -35,7 +37,7 @@ export class FailoverPair {
   }
 
   static async create(options: PairOptions): Promise<FailoverPair> {
-    const project = new ComposeProject(options.prefix, E2E_FILES, {
+    const project = new ComposeProject(options.prefix, [...E2E_FILES, ...(options.extraFiles ?? [])], {
       COMPOSE_PROFILES: 'primary,standby',
       WATCHER_IMAGE: WATCHER_TEST_IMAGE,
       OPENCLAW_IMAGE: options.gatewayImage ?? OPENCLAW_IMAGE,
