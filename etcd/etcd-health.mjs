@@ -1,3 +1,4 @@
+/* global fetch, AbortSignal */
 // Container health check: this member's /health over HTTP (quorum + leader seen), 1.5 s bound.
 const port = process.env.ETCD_HEALTH_PORT ?? '2379';
 try {

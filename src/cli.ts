@@ -9,6 +9,7 @@ import { SECRET_ENV_NAMES } from './config/redact.ts';
 import { formatStatus } from './status/format-status.ts';
 import { CONTROL_COMMAND_NAMES, CONTROL_USAGE, parseControlArgs, runControlCommand } from './control/control-cli.ts';
 import { DEFAULT_CONTROL_SOCKET } from './control/control-client.ts';
+import { leaseRun } from './lease/lease-cli.ts';
 
 const EXIT_CONFIG = 2;
 
@@ -17,6 +18,8 @@ async function main(argv: string[]): Promise<number> {
   switch (command) {
     case 'run':
       return run();
+    case 'lease-run':
+      return leaseRun();
     case 'check':
     case '--check':
       return check();
@@ -39,6 +42,7 @@ async function main(argv: string[]): Promise<number> {
 const USAGE = `usage: openclaw-failover [command]
 
   run          start the watcher (default)
+  lease-run    start the etcd-mode watcher (LEADER_ELECTION=etcd, see docs/multi-node.md)
   check        validate the configuration from the environment, print it (secrets redacted);
                exit 0 when valid, 2 when not
   healthcheck  exit 0 when the running watcher's /healthz answers ok (the container HEALTHCHECK)

@@ -220,7 +220,7 @@ export function simulate(o: SimOptions): SimResult {
           () => {
             const won = key === null && leases.has(id);
             if (won) key = { holder: n.id, leaseId: id, revision: ++revision };
-            const k = key as { holder: string; leaseId: string; revision: number } | null;
+            const k = key;
             return { kind: 'campaign-result', sentAt: 0, won, key: { holder: k?.holder ?? null, leaseId: k?.leaseId ?? null, revision } };
           },
           (sentAt) => ({ kind: 'campaign-failed', sentAt, error: 'timeout' }),
@@ -230,7 +230,7 @@ export function simulate(o: SimOptions): SimResult {
         return callEtcd(
           n,
           () => {
-            const k = key as { holder: string; leaseId: string; revision: number } | null;
+            const k = key;
             return { kind: 'key-seen', sentAt: 0, key: { holder: k?.holder ?? null, leaseId: k?.leaseId ?? null, revision } };
           },
           (sentAt) => ({ kind: 'poll-failed', sentAt, error: 'timeout' }),
