@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-/* global clearTimeout, setTimeout, setInterval */
+/* global clearTimeout, setInterval */
 // The gateway side of the etcd mode's dead-man switch, run as the gateway container's command:
 //   node /deadman/serve-while-leased.mjs <lease file> -- node openclaw.mjs gateway ...
 // It runs the gateway only while the lease file names a deadline in the future on this host's
