@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-/* global clearTimeout, setInterval */
+/* global clearTimeout, setInterval, fetch, AbortSignal */
 // The gateway side of the etcd mode's dead-man switch, run as the gateway container's command:
 //   node /deadman/serve-while-leased.mjs <lease file> -- node openclaw.mjs gateway ...
 // It runs the gateway only while the lease file names a deadline in the future on this host's
@@ -11,8 +11,12 @@
 // Plain JavaScript without dependencies, so it runs on the unmodified OpenClaw image.
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
 
 const POLL_MS = Number(process.env.DEADMAN_POLL_MS ?? 100);
+// The watcher asks here whether this container is alive and its gateway ready (port 0: off).
+const STATUS_PORT = Number(process.env.DEADMAN_STATUS_PORT ?? 18790);
+const READY_URL = process.env.DEADMAN_READY_URL ?? 'http://127.0.0.1:18789/readyz';
 const [file, sep, ...command] = process.argv.slice(2);
 if (!file || sep !== '--' || command.length === 0) {
   process.stderr.write('usage: serve-while-leased.mjs <lease file> -- <gateway command...>\n');
@@ -58,6 +62,8 @@ function check() {
   timer = setTimeout(check, Math.max(1, doc.deadlineMono - now));
   if (!child && !exiting) {
     child = spawn(command[0], command.slice(1), { stdio: 'inherit', detached: true });
+    startedAt = monoMs();
+    ready = false;
     log('starting the gateway', { pid: child.pid, holder: doc.holder, revision: doc.revision, leftMs: doc.deadlineMono - now });
     const mine = child;
     mine.on('exit', (code, signal) => {
@@ -79,6 +85,28 @@ for (const sig of ['SIGTERM', 'SIGINT']) {
     }
     setTimeout(() => kill('stop timeout'), 5_000).unref();
   });
+}
+
+let ready = false;
+let startedAt = null;
+async function probeReady() {
+  if (!child) {
+    ready = false;
+    return;
+  }
+  try {
+    const res = await fetch(READY_URL, { signal: AbortSignal.timeout(800) });
+    ready = res.ok;
+  } catch {
+    ready = false;
+  }
+}
+setInterval(() => void probeReady(), 1_000);
+if (STATUS_PORT > 0) {
+  createServer((req, res) => {
+    const body = { child: child ? 'running' : 'stopped', ready: Boolean(child) && ready, childUpMs: child && startedAt !== null ? monoMs() - startedAt : null };
+    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+  }).listen(STATUS_PORT, '0.0.0.0');
 }
 
 log('waiting for a lease', { file });

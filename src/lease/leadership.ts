@@ -24,6 +24,19 @@ export interface LeaseTimings {
   safetyMarginMs: number;
   graceMs: number;
   pollEveryMs: number;
+  /** Optional: this node's gateway container must be alive to campaign, and ready to keep serving. */
+  gateway?: GatewayRules;
+}
+
+export interface GatewayRules {
+  /** Check the gateway side (the dead-man wrapper's status) this often. */
+  checkEveryMs: number;
+  /** No answer from the gateway container this long: do not campaign; resign if holding. */
+  unreachableMs: number;
+  /** Serving but the gateway not ready this long (boot included): resign so another node serves. */
+  notReadyMs: number;
+  /** After resigning, stay out of the election this long (so a healthy node wins). */
+  cooldownMs: number;
 }
 
 export type Role = 'follower' | 'acquired' | 'serving';
@@ -52,6 +65,11 @@ export interface LeaseState {
   key: KeyView | null;
   lostLeases: number;
   lastRenewLatencyMs: number | null;
+  gatewayCheckInFlight: boolean;
+  lastGatewayCheckAt: number | null;
+  gatewayReachableAt: number | null;
+  gatewayReadyAt: number | null;
+  cooldownUntil: number;
 }
 
 export type LeaseEvent =
@@ -64,9 +82,10 @@ export type LeaseEvent =
   | { kind: 'campaign-failed'; sentAt: number; error: string }
   | { kind: 'key-seen'; sentAt: number; key: KeyView }
   | { kind: 'poll-failed'; sentAt: number; error: string }
+  | { kind: 'gateway-seen'; sentAt: number; reachable: boolean; ready: boolean }
   | { kind: 'shutdown' };
 
-export type StopReason = 'renew-deadline-passed' | 'lease-expired-at-etcd' | 'key-taken-by-other' | 'key-lost' | 'shutdown';
+export type StopReason = 'renew-deadline-passed' | 'lease-expired-at-etcd' | 'key-taken-by-other' | 'key-lost' | 'gateway-unhealthy' | 'shutdown';
 
 export type LeaseAction =
   | { kind: 'grant' }
@@ -74,6 +93,8 @@ export type LeaseAction =
   | { kind: 'campaign'; leaseId: string }
   | { kind: 'poll' }
   | { kind: 'revoke'; leaseId: string }
+  | { kind: 'resign'; leaseId: string }
+  | { kind: 'gateway-check' }
   | { kind: 'serve-start' }
   | { kind: 'serve-stop'; reason: StopReason }
   | { kind: 'deadman'; deadline: number | null }
@@ -114,6 +135,11 @@ export function initialLeaseState(nodeId: string, timings: LeaseTimings): LeaseS
     key: null,
     lostLeases: 0,
     lastRenewLatencyMs: null,
+    gatewayCheckInFlight: false,
+    lastGatewayCheckAt: null,
+    gatewayReachableAt: null,
+    gatewayReadyAt: null,
+    cooldownUntil: Number.NEGATIVE_INFINITY,
   };
 }
 
@@ -197,6 +223,11 @@ export function stepLease(prev: LeaseState, event: LeaseEvent, now: number): Lea
     case 'poll-failed':
       s.pollInFlight = false;
       break;
+    case 'gateway-seen':
+      s.gatewayCheckInFlight = false;
+      if (event.reachable) s.gatewayReachableAt = Math.max(s.gatewayReachableAt ?? event.sentAt, event.sentAt);
+      if (event.ready) s.gatewayReadyAt = Math.max(s.gatewayReadyAt ?? event.sentAt, event.sentAt);
+      break;
     case 'shutdown':
       demote('shutdown', true);
       if (prev.leaseId !== null) actions.push({ kind: 'revoke', leaseId: prev.leaseId });
@@ -208,6 +239,18 @@ export function stepLease(prev: LeaseState, event: LeaseEvent, now: number): Lea
   // The deadline rule comes first on every step: a late answer or a stalled loop lands here.
   if (s.leaseId !== null && now >= s.deadline) {
     demote('renew-deadline-passed', true);
+  }
+
+  const g = s.timings.gateway;
+  if (g && s.role === 'serving' && s.servingSince !== null && s.leaseId !== null) {
+    const unreachable = now - (s.gatewayReachableAt ?? Number.NEGATIVE_INFINITY) >= g.unreachableMs;
+    const notReady = now - Math.max(s.gatewayReadyAt ?? Number.NEGATIVE_INFINITY, s.servingSince) >= g.notReadyMs;
+    if (unreachable || notReady) {
+      const leaseId = s.leaseId;
+      demote('gateway-unhealthy', true);
+      actions.push({ kind: 'resign', leaseId });
+      s.cooldownUntil = now + g.cooldownMs;
+    }
   }
 
   if (s.role === 'acquired' && s.acquiredAt !== null && now - s.acquiredAt >= s.timings.graceMs && now < s.deadline) {
@@ -224,6 +267,12 @@ export function stepLease(prev: LeaseState, event: LeaseEvent, now: number): Lea
 
 function schedule(s: LeaseState, now: number, actions: LeaseAction[]): LeaseState {
   const t = s.timings;
+  const gw = t.gateway;
+  if (gw && !s.gatewayCheckInFlight && (s.lastGatewayCheckAt === null || now - s.lastGatewayCheckAt >= gw.checkEveryMs)) {
+    s.gatewayCheckInFlight = true;
+    s.lastGatewayCheckAt = now;
+    actions.push({ kind: 'gateway-check' });
+  }
   if (s.leaseId === null) {
     if (!s.grantInFlight) {
       s.grantInFlight = true;
@@ -241,8 +290,11 @@ function schedule(s: LeaseState, now: number, actions: LeaseAction[]): LeaseStat
     s.lastPollAt = now;
     actions.push({ kind: 'poll' });
   }
+  const g = t.gateway;
+  // A node whose gateway container is gone (or that just resigned) stays out of the election.
+  const fit = !g || (now >= s.cooldownUntil && s.gatewayReachableAt !== null && now - s.gatewayReachableAt < g.unreachableMs);
   // Campaign when the key is seen free; only with a lease that still has time left.
-  if (s.role === 'follower' && !s.campaignInFlight && s.key !== null && s.key.holder === null && now < s.deadline) {
+  if (fit && s.role === 'follower' && !s.campaignInFlight && s.key !== null && s.key.holder === null && now < s.deadline) {
     s.campaignInFlight = true;
     actions.push({ kind: 'campaign', leaseId: s.leaseId });
   }

@@ -5,7 +5,7 @@ import type { LeaseState, Role, StopReason } from './leadership.ts';
 
 const P = 'openclaw_failover_lease_';
 const ROLES: readonly Role[] = ['follower', 'acquired', 'serving'];
-const STOPS: readonly StopReason[] = ['renew-deadline-passed', 'lease-expired-at-etcd', 'key-taken-by-other', 'key-lost', 'shutdown'];
+const STOPS: readonly StopReason[] = ['renew-deadline-passed', 'lease-expired-at-etcd', 'key-taken-by-other', 'key-lost', 'gateway-unhealthy', 'shutdown'];
 
 export interface LeaseMetrics {
   registry: Registry;

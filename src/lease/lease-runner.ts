@@ -4,6 +4,7 @@
 // side's dead-man switch obeys. It never starts or stops containers itself: the wrapper in the
 // gateway container runs the gateway exactly while the deadline written here lies ahead.
 import type { Logger } from 'pino';
+import { request } from 'undici';
 import { EtcdClient } from './etcd-client.ts';
 import { initialLeaseState, mayServe, stepLease, type LeaseAction, type LeaseEvent, type LeaseState } from './leadership.ts';
 import { hostMonotonicMs, writeLeaseFile } from './lease-file.ts';
@@ -93,6 +94,28 @@ export async function runLease(config: LeaseConfig, logger: Logger, now: () => n
       case 'revoke':
         client.revoke(a.leaseId).catch((error: unknown) => log.warn({ err: String(error) }, 'lease revoke failed; it expires on its own within the TTL'));
         return;
+      case 'resign': {
+        // Key first (so another node may campaign at once), then the lease.
+        const leaseId = a.leaseId;
+        log.warn({ event: 'resign', lastError }, 'this node\'s gateway is not serving: resigning the leader key');
+        client
+          .deleteIfLease(config.leaderKey, leaseId)
+          .then(() => client.revoke(leaseId))
+          .catch((error: unknown) => log.warn({ err: String(error) }, 'resign: etcd call failed; the lease expires on its own within the TTL'));
+        return;
+      }
+      case 'gateway-check': {
+        const url = config.gatewayStatusUrl;
+        if (url === undefined) return;
+        const sentAt = now();
+        request(url, { signal: AbortSignal.timeout(1_000) })
+          .then(async (res) => {
+            const body = (await res.body.json()) as { ready?: boolean };
+            feed({ kind: 'gateway-seen', sentAt, reachable: res.statusCode === 200, ready: body.ready === true });
+          })
+          .catch(() => feed({ kind: 'gateway-seen', sentAt, reachable: false, ready: false }));
+        return;
+      }
       case 'deadman':
         writeFile(a.deadline);
         return;

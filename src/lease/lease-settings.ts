@@ -24,6 +24,8 @@ export interface LeaseConfig {
   requestTimeoutMs: number;
   worstCaseStopMs: number;
   leaseFile: string;
+  /** The dead-man wrapper's status URL in this node's gateway container; unset: no gateway checks. */
+  gatewayStatusUrl: string | undefined;
   statusPort: number;
   logLevel: string;
 }
@@ -72,6 +74,16 @@ export function loadLeaseConfig(env: NodeJS.ProcessEnv): LeaseConfigResult {
     graceMs: seconds('ETCD_TAKEOVER_GRACE', DEFAULT_LEASE_TIMINGS.graceMs, 0.1, 120),
     pollEveryMs: seconds('ETCD_POLL_INTERVAL', DEFAULT_LEASE_TIMINGS.pollEveryMs, 0.1, 30),
   };
+  const gatewayStatusUrl = get('GATEWAY_STATUS_URL');
+  if (gatewayStatusUrl !== undefined && !/^https?:\/\/[^\s]+$/.test(gatewayStatusUrl)) problems.push(`GATEWAY_STATUS_URL="${gatewayStatusUrl}": expected the wrapper's status URL, e.g. http://gateway:18790/`);
+  if (gatewayStatusUrl !== undefined) {
+    timings.gateway = {
+      checkEveryMs: 1_000,
+      unreachableMs: seconds('GATEWAY_UNREACHABLE_AFTER', 3_000, 1, 60),
+      notReadyMs: seconds('GATEWAY_NOT_READY_AFTER', 120_000, 5, 900),
+      cooldownMs: seconds('GATEWAY_RESIGN_COOLDOWN', 15_000, 1, 600),
+    };
+  }
   const requestTimeoutMs = seconds('ETCD_REQUEST_TIMEOUT', 2_000, 0.1, 30);
   const worstCaseStopMs = seconds('GATEWAY_WORST_CASE_STOP', DEFAULT_WORST_CASE_STOP_MS, 0.1, 60);
   for (const p of timingProblems(timings, worstCaseStopMs)) problems.push(`ETCD_* timings: ${p}`);
@@ -96,7 +108,8 @@ export function loadLeaseConfig(env: NodeJS.ProcessEnv): LeaseConfigResult {
       timings,
       requestTimeoutMs,
       worstCaseStopMs,
-      leaseFile: get('LEASE_FILE') ?? '/run/openclaw-lease/deadline',
+      leaseFile: get('LEASE_FILE') ?? '/var/lib/openclaw-failover/lease.json',
+      gatewayStatusUrl,
       statusPort,
       logLevel: get('LOG_LEVEL') ?? 'info',
     },

@@ -125,3 +125,35 @@ describe('timingProblems', () => {
     expect(p.join('\n')).toMatch(/grace 500 ms must exceed/);
   });
 });
+
+describe('gateway rules (a holder whose gateway cannot serve resigns)', () => {
+  const G = { ...T, gateway: { checkEveryMs: 1_000, unreachableMs: 3_000, notReadyMs: 30_000, cooldownMs: 15_000 } };
+  const granted = (): LeaseState =>
+    drive(
+      [
+        [0, { kind: 'tick' }],
+        [5, { kind: 'grant-ok', leaseId: 'L1', ttlMs: 10_000, sentAt: 0 }],
+      ],
+      initialLeaseState('n1', G),
+    ).s;
+
+  it('does not campaign while its gateway container does not answer', () => {
+    const free = { kind: 'key-seen' as const, sentAt: 6, key: { holder: null, leaseId: null, revision: 1 } };
+    expect(kinds(stepLease(granted(), free, 10).actions)).not.toContain('campaign');
+    const seen = stepLease(granted(), { kind: 'gateway-seen', sentAt: 8, reachable: true, ready: false }, 9).state;
+    expect(kinds(stepLease(seen, free, 10).actions)).toContain('campaign');
+  });
+
+  it('resigns (key and lease) when its gateway container stops answering, then sits out the cooldown', () => {
+    let s = stepLease(granted(), { kind: 'gateway-seen', sentAt: 8, reachable: true, ready: true }, 9).state;
+    s = stepLease(s, { kind: 'key-seen', sentAt: 9, key: { holder: null, leaseId: null, revision: 1 } }, 10).state;
+    s = stepLease(s, { kind: 'campaign-result', sentAt: 10, won: true, key: { holder: 'n1', leaseId: 'L1', revision: 2 } }, 20).state;
+    s = stepLease(s, { kind: 'gateway-seen', sentAt: 1_000, reachable: true, ready: true }, 1_001).state;
+    s = stepLease(s, { kind: 'tick' }, 2_100).state;
+    expect(s.role).toBe('serving');
+    const r = stepLease(s, { kind: 'tick' }, 4_000);
+    expect(r.actions).toContainEqual({ kind: 'serve-stop', reason: 'gateway-unhealthy' });
+    expect(r.actions).toContainEqual({ kind: 'resign', leaseId: 'L1' });
+    expect(r.state.cooldownUntil).toBe(19_000);
+  });
+});
