@@ -69,7 +69,8 @@ export class EtcdClient {
     if (options.endpoints.length === 0) throw new Error('EtcdClient needs at least one endpoint');
     this.endpoints = options.endpoints.map((e) => e.replace(/\/+$/, ''));
     this.timeoutMs = options.timeoutMs;
-    this.agent = new Agent({ connectTimeout: options.timeoutMs, keepAliveTimeout: 2_000, pipelining: 1 });
+    // A dead member's address swallows SYNs: a short connect bound moves on to the next member.
+    this.agent = new Agent({ connectTimeout: Math.min(options.timeoutMs / 2, 500), keepAliveTimeout: 2_000, pipelining: 1 });
   }
 
   async close(): Promise<void> {
@@ -82,8 +83,11 @@ export class EtcdClient {
     let lastError: EtcdError = new EtcdError('timeout', `${path}: no endpoint answered within ${timeoutMs} ms`);
     for (let i = 0; i < this.endpoints.length; i++) {
       const index = (this.preferred + i) % this.endpoints.length;
-      const left = deadline - performance.now();
-      if (left <= 0) break;
+      const remaining = deadline - performance.now();
+      if (remaining <= 0) break;
+      // Half of what is left for each endpoint but the last: one member that accepts and then
+      // never answers (no leader in its minority) must not use up the whole call.
+      const left = i < this.endpoints.length - 1 ? remaining / 2 : remaining;
       try {
         const res = await request(`${this.endpoints[index]}${path}`, {
           method: 'POST',

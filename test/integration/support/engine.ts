@@ -8,6 +8,9 @@ export const WATCHER_TEST_IMAGE = `openclaw-failover:${TEST_TAG}`;
 export const FAKE_GATEWAY_IMAGE = `openclaw-failover-fake-gateway:${TEST_TAG}`;
 export const SOCKET_PROXY_TEST_IMAGE = `openclaw-failover-socket-proxy:${TEST_TAG}`;
 export const OPENCLAW_IMAGE = 'ghcr.io/openclaw/openclaw:2026.9.6';
+/** etcd 3.5.16 from Debian trixie (etcd/Dockerfile), and the multi-node suite's ircd. */
+export const ETCD_TEST_IMAGE = `openclaw-failover-etcd:${TEST_TAG}`;
+export const MULTINODE_IRCD_IMAGE = `openclaw-failover-ircd:${TEST_TAG}`;
 
 export async function requireDockerEngine(): Promise<void> {
   const info = await run('docker', ['info', '--format', '{{.ServerVersion}}'], { allowFailure: true, timeoutMs: 20_000 }).catch(
