@@ -2,7 +2,41 @@
 // Why not the `etcd3` npm client: no release since 2023, and its lease object reports a lost
 // lease only after 2×TTL; here every call is one bounded request whose failure the pure
 // leadership logic sees at once. Keys and values are base64 on the wire; int64s are strings.
+import { Resolver } from 'node:dns';
+import { isIP } from 'node:net';
 import { Agent, request } from 'undici';
+
+/** How long a member that failed is tried only after the others (ms). */
+const SUSPECT_MS = 5_000;
+
+/**
+ * Name resolution off libuv's 4-thread pool: getaddrinfo for a stopped container's name on an
+ * internal Docker network hangs for seconds and cannot be cancelled, so a few of them starve
+ * every other lookup (found by the partition suite: a killed node blocked the others' renewals).
+ * c-ares with a 500 ms bound and one try, the last good answer cached for when DNS is slow.
+ */
+export function boundedLookup(): (hostname: string, options: { all?: boolean }, cb: (...args: unknown[]) => void) => void {
+  const resolver = new Resolver({ timeout: 500, tries: 1 });
+  const cache = new Map<string, string>();
+  return (hostname, options, cb) => {
+    const answer = (address: string): void => {
+      const family = isIP(address) || 4;
+      if (options?.all) cb(null, [{ address, family }]);
+      else cb(null, address, family);
+    };
+    if (isIP(hostname)) return answer(hostname);
+    resolver.resolve4(hostname, (error, addresses) => {
+      const first = addresses?.[0];
+      if (!error && first) {
+        cache.set(hostname, first);
+        return answer(first);
+      }
+      const cached = cache.get(hostname);
+      if (cached) return answer(cached);
+      cb(error ?? new Error(`no address for ${hostname}`));
+    });
+  };
+}
 
 export interface EtcdKv {
   key: string;
@@ -62,6 +96,7 @@ export class EtcdClient {
   private readonly endpoints: string[];
   private readonly timeoutMs: number;
   private preferred = 0;
+  private readonly suspectUntil: number[] = [];
   // No keep-alive reuse across a partition surprise: short idle sockets, bounded connects.
   private readonly agent: Agent;
 
@@ -70,7 +105,7 @@ export class EtcdClient {
     this.endpoints = options.endpoints.map((e) => e.replace(/\/+$/, ''));
     this.timeoutMs = options.timeoutMs;
     // A dead member's address swallows SYNs: a short connect bound moves on to the next member.
-    this.agent = new Agent({ connectTimeout: Math.min(options.timeoutMs / 2, 500), keepAliveTimeout: 2_000, pipelining: 1 });
+    this.agent = new Agent({ connectTimeout: Math.min(options.timeoutMs / 2, 500), keepAliveTimeout: 2_000, pipelining: 1, connect: { lookup: boundedLookup() } as never });
   }
 
   async close(): Promise<void> {
@@ -81,8 +116,13 @@ export class EtcdClient {
   private async call(path: string, body: unknown, timeoutMs = this.timeoutMs): Promise<Record<string, unknown>> {
     const deadline = performance.now() + timeoutMs;
     let lastError: EtcdError = new EtcdError('timeout', `${path}: no endpoint answered within ${timeoutMs} ms`);
-    for (let i = 0; i < this.endpoints.length; i++) {
-      const index = (this.preferred + i) % this.endpoints.length;
+    // The last member that answered first, members that failed lately last.
+    const t0 = performance.now();
+    const order = this.endpoints
+      .map((_, i) => (this.preferred + i) % this.endpoints.length)
+      .sort((a, b) => Number((this.suspectUntil[a] ?? 0) > t0) - Number((this.suspectUntil[b] ?? 0) > t0));
+    for (let i = 0; i < order.length; i++) {
+      const index = order[i] as number;
       const remaining = deadline - performance.now();
       if (remaining <= 0) break;
       // Half of what is left for each endpoint but the last: one member that accepts and then
@@ -105,10 +145,12 @@ export class EtcdClient {
           // "not found" is an answer about the data, not about the endpoint: return it.
           if (message !== null && /not found/i.test(message)) return { notFound: true, message };
           lastError = new EtcdError(res.statusCode >= 500 ? 'http' : 'grpc', `${path} at ${this.endpoints[index]}: ${message ?? `HTTP ${res.statusCode}`}`);
+          this.suspectUntil[index] = performance.now() + SUSPECT_MS;
           continue;
         }
         if (res.statusCode >= 400) {
           lastError = new EtcdError('http', `${path} at ${this.endpoints[index]}: HTTP ${res.statusCode} ${text.slice(0, 200)}`);
+          this.suspectUntil[index] = performance.now() + SUSPECT_MS;
           continue;
         }
         this.preferred = index;
@@ -116,6 +158,7 @@ export class EtcdClient {
       } catch (error) {
         const timedOut = error instanceof Error && /abort|timeout/i.test(`${error.name} ${error.message}`);
         lastError = new EtcdError(timedOut ? 'timeout' : 'unreachable', `${path} at ${this.endpoints[index]}: ${error instanceof Error ? error.message : String(error)}`);
+        this.suspectUntil[index] = performance.now() + SUSPECT_MS;
       }
     }
     throw lastError;

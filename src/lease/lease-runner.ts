@@ -4,8 +4,8 @@
 // side's dead-man switch obeys. It never starts or stops containers itself: the wrapper in the
 // gateway container runs the gateway exactly while the deadline written here lies ahead.
 import type { Logger } from 'pino';
-import { request } from 'undici';
-import { EtcdClient } from './etcd-client.ts';
+import { Agent, request } from 'undici';
+import { boundedLookup, EtcdClient } from './etcd-client.ts';
 import { initialLeaseState, mayServe, stepLease, type LeaseAction, type LeaseEvent, type LeaseState } from './leadership.ts';
 import { hostMonotonicMs, writeLeaseFile } from './lease-file.ts';
 import { createLeaseMetrics } from './lease-metrics.ts';
@@ -23,6 +23,8 @@ export interface LeaseRunner {
 
 export async function runLease(config: LeaseConfig, logger: Logger, now: () => number = hostMonotonicMs): Promise<LeaseRunner> {
   const client = new EtcdClient({ endpoints: config.endpoints, timeoutMs: config.requestTimeoutMs });
+  // The gateway check resolves a container name that vanishes when the container dies: same bounded lookup.
+  const gatewayAgent = new Agent({ connectTimeout: 800, connect: { lookup: boundedLookup() } as never });
   const log = logger.child({ component: 'lease', node: config.nodeName });
   let state: LeaseState = initialLeaseState(config.nodeName, config.timings);
   let etcdOk = false;
@@ -108,7 +110,7 @@ export async function runLease(config: LeaseConfig, logger: Logger, now: () => n
         const url = config.gatewayStatusUrl;
         if (url === undefined) return;
         const sentAt = now();
-        request(url, { signal: AbortSignal.timeout(1_000) })
+        request(url, { signal: AbortSignal.timeout(1_000), dispatcher: gatewayAgent })
           .then(async (res) => {
             const body = (await res.body.json()) as { ready?: boolean };
             feed({ kind: 'gateway-seen', sentAt, reachable: res.statusCode === 200, ready: body.ready === true });
@@ -196,6 +198,7 @@ export async function runLease(config: LeaseConfig, logger: Logger, now: () => n
       await new Promise((r) => setTimeout(r, 300)); // let the revoke go out
       await server.close();
       await client.close();
+      await gatewayAgent.close();
     },
   };
 }

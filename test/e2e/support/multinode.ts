@@ -96,7 +96,7 @@ export async function ircdSessions(bed: MultiNode, gatewayIps: Set<string>): Pro
   for (const line of `${out.stdout}\n${out.stderr}`.split('\n')) {
     const at = Date.parse(line.slice(0, line.indexOf(' ')));
     if (Number.isNaN(at)) continue;
-    const accepted = /Accepted connection (\d+) from (\d+\.\d+\.\d+\.\d+):\d+/.exec(line);
+    const accepted = /Accepted connection (\d+) from "?(\d+\.\d+\.\d+\.\d+):\d+/.exec(line);
     if (accepted && gatewayIps.has(accepted[2] as string)) {
       const s: Session = { connection: Number(accepted[1]), ip: accepted[2] as string, from: at, to: null };
       open.set(s.connection, s);
