@@ -1,7 +1,8 @@
 // Faults for the multi-node suite and bench: each one is applied, then undone by its restore().
 import { EtcdClient } from '../../../src/lease/etcd-client.ts';
 import { run } from '../../integration/support/run.ts';
-import { ircdSessions, IrcProbe, MultiNode, NODES, overlappingSessions, type NodeNo, type Session } from './multinode.ts';
+import type { MultiNode} from './multinode.ts';
+import { ircdSessions, IrcProbe, NODES, overlappingSessions, type NodeNo, type Session } from './multinode.ts';
 
 export const FAULT_KINDS = ['kill-gateway', 'kill-watcher', 'kill-node', 'cut-from-etcd', 'cut-etcd-leader', 'pause-watcher', 'lose-quorum', 'flap'] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
