@@ -2,6 +2,7 @@
 // sends one request over the control socket and prints the answer (or the JSON with --json).
 // Exit codes: 0 done, 1 failed (watcher unreachable, drill failed), 2 usage error or refused.
 import { formatTimings } from '../status/format-status.ts';
+import type { StatusReading } from '../status/status-report.ts';
 import { sendControlRequest } from './control-client.ts';
 import type { ControlRequest, ControlResponse } from './control-protocol.ts';
 
@@ -96,17 +97,11 @@ export async function runControlCommand(args: ControlArgs, socketPath: string, i
   return EXIT_OK;
 }
 
-interface DrillDoc {
-  id: number;
-  status: string;
-  requestedAt?: string;
-  problems?: string[];
-  timings?: Record<string, number | undefined>;
-}
+type DrillDoc = NonNullable<NonNullable<StatusReading['lastDrill']>>;
 
 /** Polls the watcher until the drill it accepted has finished, bounded by the watcher's own estimate. */
 async function followDrill(accepted: ControlResponse & { ok: true }, socketPath: string, io: Output, json: boolean, pollMs: number): Promise<number> {
-  const id = (accepted.status?.lastDrill as DrillDoc | null | undefined)?.id;
+  const id = accepted.status?.lastDrill?.id;
   if (!json) io.out(`${accepted.message}\n`);
   const deadline = Date.now() + (accepted.waitMs ?? 180_000);
   let drill: DrillDoc | undefined;
@@ -115,13 +110,13 @@ async function followDrill(accepted: ControlResponse & { ok: true }, socketPath:
     await new Promise((resolve) => setTimeout(resolve, pollMs));
     try {
       const answer = await sendControlRequest(socketPath, { command: 'status' });
-      drill = answer.ok ? (answer.status?.lastDrill as DrillDoc | undefined) : undefined;
+      drill = answer.ok ? (answer.status?.lastDrill ?? undefined) : undefined;
     } catch {
       continue; // a watcher restarting mid-drill answers again, and reports the drill as failed
     }
     if (drill === undefined || drill.id !== id) continue;
     if (drill.status !== shown && !json && drill.status === 'demoting') io.out(`standby ${drill.timings?.readyMs === undefined ? 'NOT ready' : 'ready'}; demoting\n`);
-    shown = drill.status;
+    shown = drill.status ?? shown;
     if (drill.status !== 'promoting' && drill.status !== 'demoting') break;
   }
   const finished = drill !== undefined && drill.id === id && drill.status !== 'promoting' && drill.status !== 'demoting' ? drill : undefined;
@@ -139,10 +134,9 @@ async function followDrill(accepted: ControlResponse & { ok: true }, socketPath:
   return finished.status === 'succeeded' ? EXIT_OK : EXIT_FAILED;
 }
 
-function summary(status: Record<string, unknown> | undefined): string {
+function summary(status: StatusReading | undefined): string {
   if (!status) return '';
-  const control = status.control as { mode?: string; reason?: string; since?: string } | undefined;
-  const gateway = status.gateway as { running?: boolean | null } | undefined;
+  const { control, gateway } = status;
   const running = gateway?.running === null || gateway?.running === undefined ? 'unknown' : gateway.running ? 'running' : 'stopped';
-  return `now: mode ${control?.mode ?? '?'}${control?.since ? ` since ${control.since}` : ''}, phase ${String(status.phase)}, standby gateway ${running}\n`;
+  return `now: mode ${control?.mode ?? '?'}${control?.since ? ` since ${control.since}` : ''}, phase ${status.phase ?? '?'}, standby gateway ${running}\n`;
 }

@@ -3,8 +3,6 @@
 import { createConnection } from 'node:net';
 import { MAX_RESPONSE_BYTES, type ControlRequest, type ControlResponse } from './control-protocol.ts';
 
-export const DEFAULT_CONTROL_SOCKET = '/tmp/openclaw-failover/control.sock';
-
 export class ControlUnavailableError extends Error {}
 
 export function sendControlRequest(path: string, request: ControlRequest, timeoutMs = 5_000): Promise<ControlResponse> {

@@ -1,7 +1,7 @@
 // Answers control requests from the running watcher: `status` reads, every other command goes
 // through decide() (Watcher.command), which accepts or refuses it. Every command is logged.
 import type { Logger } from 'pino';
-import { buildStatusReport, type StatusContext } from '../status/status-report.ts';
+import { buildStatusReport, type StatusContext, type StatusReport } from '../status/status-report.ts';
 import type { Watcher } from '../watcher/watcher.ts';
 import type { ControlHandler } from './control-server.ts';
 import { toCommand } from './control-protocol.ts';
@@ -17,7 +17,7 @@ export interface ControlHandlerOptions {
 
 export function createControlHandler(options: ControlHandlerOptions): ControlHandler {
   const now = options.now ?? Date.now;
-  const status = (): Record<string, unknown> => buildStatusReport(options.watcher, options.context, now());
+  const status = (): StatusReport => buildStatusReport(options.watcher, options.context, now());
   return (request) => {
     const command = toCommand(request);
     if (command === undefined) return { ok: true, message: 'status', status: status() };

@@ -1,6 +1,7 @@
 // The control socket's wire format: one JSON request line in, one JSON response line out, one
 // request per connection. Pure parsing and validation here; the socket lives in control-server.ts.
 import type { Command } from '../decision/model.ts';
+import type { StatusReading } from '../status/status-report.ts';
 
 /** Requests are tiny; anything larger is a mistake or an attack and is refused unread. */
 export const MAX_REQUEST_BYTES = 4_096;
@@ -17,7 +18,7 @@ export type ControlRequest =
   | { command: 'drill' };
 
 export type ControlResponse =
-  | { ok: true; message: string; status?: Record<string, unknown>; waitMs?: number }
+  | { ok: true; message: string; status?: StatusReading; waitMs?: number }
   | { ok: false; error: string; refused?: boolean };
 
 export const CONTROL_COMMANDS = ['status', 'pause', 'resume', 'promote', 'demote', 'drill'] as const;

@@ -1,6 +1,9 @@
 // Types of the pure decision core: what the watcher knows (State), what it learns
 // (Observation) and what it asks the adapters to do (Action). No I/O lives here.
 import type { ProbeFailureReason, ProbeResult } from '../probe/probe-result.ts';
+import type { Decision } from './events.ts';
+
+export type { Decision, DecisionEvent } from './events.ts';
 
 /**
  * watching  – the primary is in charge; the standby gateway must not run.
@@ -195,19 +198,11 @@ export type Action =
   /** Partition guard: ask every witness, report witnesses-checked (bounded by WITNESS_TIMEOUT). */
   | { type: 'check-witnesses' };
 
-/** One decision, the unit logged as a single line. */
-export interface Decision {
-  /** Short machine name of what was decided, e.g. `promote`, `demote`, `stop-stray`. */
-  event: string;
-  reason: string;
-  level: 'debug' | 'info' | 'warn' | 'error';
-}
-
 export interface Step {
   state: State;
   actions: Action[];
-  /** Present when something worth a log line was decided. */
-  decision?: Decision;
+  /** What was decided, in order, one log line each (empty when nothing is worth a line). */
+  decisions: Decision[];
   /** Present when the observation was an operator command. */
   reply?: CommandReply;
 }

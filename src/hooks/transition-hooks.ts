@@ -1,5 +1,5 @@
 // The watcher's view of ON_PROMOTE / ON_DEMOTE: run the configured command for a transition, or
-// nothing when none is configured. Wired once in run-watcher.ts; fakes stand in for it in tests.
+// nothing when none is configured. Wired once in watcher-app.ts; fakes stand in for it in tests.
 import { runHook, type HookEvent, type HookOutcome } from './run-hook.ts';
 
 export interface TransitionHooks {

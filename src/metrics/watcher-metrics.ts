@@ -6,7 +6,8 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 import type { Phase, Transition } from '../decision/model.ts';
 import type { ProbeFailureReason } from '../probe/probe-result.ts';
 import { transitionTimings } from '../watcher/transition-timings.ts';
-import { transitionEvents, type DockerOperation, type GitSyncOutcome, type WatcherObserver } from '../watcher/watcher-observer.ts';
+import { transitionEvents } from '../decision/events.ts';
+import type { DockerOperation, GitSyncOutcome, WatcherObserver } from '../watcher/watcher-observer.ts';
 
 export const METRIC_PREFIX = 'openclaw_failover_';
 
@@ -128,12 +129,12 @@ export function createWatcherMetrics(options: MetricsOptions): WatcherMetrics {
       probes.labels(result.ok ? 'ok' : result.reason).inc();
       probeDuration.observe(result.latencyMs / 1000);
     },
-    onStep(previous, step) {
+    onStep(_previous, step) {
       const { state } = step;
       showPhase(state.phase);
       failures.set(state.consecutiveFailures);
       successes.set(state.consecutiveSuccesses);
-      for (const event of transitionEvents(previous, state)) {
+      for (const event of transitionEvents(step.decisions)) {
         transitions.labels(event.kind, event.outcome).inc();
         if (event.outcome !== 'started') recordTimings(event.transition);
       }

@@ -1,9 +1,9 @@
 // What is worth telling a person, derived from the watcher's steps: the transitions (started,
 // finished, failed) and the watcher's own start. Pure: the text says what happened, why, and how
 // long it took, from the transition's own timestamps.
-import type { Phase, State, Transition } from '../decision/model.ts';
+import { transitionEvents, type TransitionOutcomeEvent } from '../decision/events.ts';
+import type { Phase, State, Step, Transition } from '../decision/model.ts';
 import { transitionTimings, type TransitionTimings } from '../watcher/transition-timings.ts';
-import { transitionEvents } from '../watcher/watcher-observer.ts';
 
 export type NotificationEvent =
   | 'watcher-started'
@@ -32,9 +32,9 @@ export interface Notification {
 }
 
 /** Notifications for one decide step: zero, one, or two (a transition ending as the next begins). */
-export function notificationsForStep(previous: State, next: State, now: number): Notification[] {
-  return transitionEvents(previous, next).flatMap((e) => {
-    const n = describeTransition(e.kind, e.outcome, e.transition, next.phase, now);
+export function notificationsForStep(step: Pick<Step, 'state' | 'decisions'>, now: number): Notification[] {
+  return transitionEvents(step.decisions).flatMap((e) => {
+    const n = describeTransition(e.kind, e.outcome, e.transition, step.state.phase, now);
     return n ? [n] : [];
   });
 }
@@ -56,7 +56,7 @@ export function watcherStartedNotification(state: State, restoredPhase: Phase | 
 
 function describeTransition(
   kind: Transition['kind'],
-  outcome: 'started' | 'succeeded' | 'degraded' | 'failed',
+  outcome: TransitionOutcomeEvent,
   t: Transition,
   phase: Phase,
   now: number,

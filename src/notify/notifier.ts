@@ -37,11 +37,16 @@ export interface Notifier {
 
 const DEFAULT_MAX_QUEUE = 20;
 
+/** The channels a set of targets enables (those with a URL), in a fixed order. */
+export function configuredChannels(targets: Partial<Record<Channel, string | undefined>>): Channel[] {
+  return (Object.keys(targets) as Channel[]).filter((c) => targets[c] !== undefined);
+}
+
 export function createNotifier(options: NotifierOptions): Notifier {
   const { logger } = options;
   const maxQueue = options.maxQueue ?? DEFAULT_MAX_QUEUE;
   const abort = new AbortController();
-  const channels = (Object.keys(options.targets) as Channel[]).filter((c) => options.targets[c] !== undefined);
+  const channels = configuredChannels(options.targets);
   const scrub = options.scrub ?? ((text: string) => text);
   const queues = new Map<Channel, Notification[]>(channels.map((c) => [c, []]));
   const workers = new Map<Channel, Promise<void>>();

@@ -9,8 +9,8 @@ export function notifyingObserver(notifier: Notifier, sender: SenderInfo, now: (
     onStart(state, restoredPhase) {
       notifier.notify(watcherStartedNotification(state, restoredPhase, sender.host, sender.version, now()));
     },
-    onStep(previous, step) {
-      for (const n of notificationsForStep(previous, step.state, now())) notifier.notify(n);
+    onStep(_previous, step) {
+      for (const n of notificationsForStep(step, now())) notifier.notify(n);
     },
   };
 }

@@ -1,37 +1,8 @@
-// The /status document as a few lines a person reads at 3 AM.
+// The /status document as a few lines a person reads at 3 AM. Any field may be missing (a watcher
+// of another version answered), so every read has a fallback.
+import type { StatusReading } from './status-report.ts';
 
-interface StatusDoc {
-  phase?: string;
-  phaseSince?: string;
-  gateway?: { wanted?: boolean; running?: boolean | null; pendingAction?: string | null };
-  primary?: {
-    url?: string;
-    consecutiveFailures?: number;
-    consecutiveSuccesses?: number;
-    failThreshold?: number;
-    recoverThreshold?: number;
-    lastProbe?: { ok?: boolean; at?: string; latencyMs?: number; reason?: string; detail?: string } | null;
-  };
-  lastTransition?: {
-    kind?: string;
-    outcome?: string;
-    reason?: string;
-    problems?: string[];
-    decidedAt?: string;
-    timings?: Record<string, number | undefined>;
-  } | null;
-  lastGitSync?: { at?: string; ok?: boolean; detail?: string } | null;
-  control?: { mode?: string; reason?: string; since?: string; drift?: boolean };
-  lastDrill?: { id?: number; status?: string; requestedAt?: string; problems?: string[]; timings?: Record<string, number | undefined> } | null;
-  dockerProblem?: { at?: string; error?: string } | null;
-  watcher?: { startedAt?: string; uptimeMs?: number; probes?: number };
-  version?: string;
-  partitionGuard?: { configured?: boolean; checking?: boolean; lastCheck?: { at?: string; reachable?: boolean; reason?: string } | null };
-  flapDamping?: { recentCycles?: number; holdDownMs?: number; demotionAllowedAt?: string | null; promotionFailures?: number; nextPromotionAt?: string | null };
-}
-
-export function formatStatus(raw: Record<string, unknown>): string {
-  const doc = raw as StatusDoc;
+export function formatStatus(doc: StatusReading): string {
   const lines: string[] = [];
   const p = doc.primary;
   const probe = p?.lastProbe;

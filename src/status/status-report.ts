@@ -1,10 +1,82 @@
 // The JSON served at /status and printed by `openclaw-failover status`: everything an operator
 // needs to see at a glance, with secrets already redacted by the caller.
-import type { Watcher } from '../watcher/watcher.ts';
-import { drillTimings, transitionTimings } from '../watcher/transition-timings.ts';
+import type { LastHook, Watcher } from '../watcher/watcher.ts';
+import { drillTimings, transitionTimings, type DrillTimings, type TransitionTimings } from '../watcher/transition-timings.ts';
 import { gatewayWanted } from '../decision/decide.ts';
 import { dampingView } from '../decision/damping.ts';
-import type { State } from '../decision/model.ts';
+import type { Drill, LastProbe, Mode, PendingGatewayAction, Phase, State, Transition } from '../decision/model.ts';
+import type { HookEvent } from '../hooks/run-hook.ts';
+import { loopAlive } from '../watcher/loop-liveness.ts';
+
+/** An epoch-ms timestamp as ISO 8601 text, null when there is none. */
+type Iso = string | null;
+
+/**
+ * The /status document: served as JSON, returned by the control socket, printed by
+ * `openclaw-failover status`. The one definition; readers that may face another version of the
+ * watcher use StatusReading.
+ */
+export interface StatusReport {
+  role: 'standby';
+  version: string;
+  phase: Phase;
+  phaseSince: string;
+  gateway: { wanted: boolean; running: boolean | null; pendingAction: PendingGatewayAction };
+  primary: {
+    url: string;
+    consecutiveFailures: number;
+    consecutiveSuccesses: number;
+    failThreshold: number;
+    recoverThreshold: number;
+    lastProbe: (Omit<LastProbe, 'at'> & { at: string }) | null;
+  };
+  lastTransition: {
+    kind: Transition['kind'];
+    outcome: Transition['outcome'];
+    reason: string;
+    problems: string[];
+    streakStartedAt: string;
+    decidedAt: string;
+    syncedAt: Iso;
+    startedAt: Iso;
+    readyAt: Iso;
+    finishedAt: Iso;
+    timings: TransitionTimings;
+  } | null;
+  partitionGuard: {
+    configured: boolean;
+    checking: boolean;
+    lastCheck: { at: string; reachable: boolean; answered: string[]; reason: string } | null;
+  };
+  flapDamping: {
+    windowMs: number;
+    minPromotedMs: number;
+    recentCycles: number;
+    holdDownMs: number;
+    demotionAllowedAt: Iso;
+    promotionFailures: number;
+    nextPromotionAt: Iso;
+    restartAttempts: number;
+  };
+  control: { mode: 'auto' | 'paused' | `override-${Extract<Mode, { kind: 'override' }>['target']}`; reason?: string; since?: string; drift: boolean };
+  lastDrill: { id: number; status: Drill['status']; requestedAt: string; finishedAt: Iso; problems: string[]; timings: DrillTimings } | null;
+  lastGitSync: { at: string; ok: boolean; detail: string } | null;
+  dockerProblem: { at: string; error: string } | null;
+  hooks: Partial<Record<HookEvent, Omit<LastHook, 'at'> & { at: string }>>;
+  watcher: { startedAt: string; uptimeMs: number; probes: number; loopAliveAt: Iso };
+}
+
+/** An always-present timestamp as ISO text; an optional one as ISO text or null. */
+function iso(ms: number): string;
+function iso(ms: number | null | undefined): Iso;
+function iso(ms: number | null | undefined): Iso {
+  return ms === null || ms === undefined ? null : new Date(ms).toISOString();
+}
+
+type DeepPartial<T> = T extends readonly (infer U)[] ? DeepPartial<U>[] : T extends object ? { [K in keyof T]?: DeepPartial<T[K]> } : T;
+
+/** StatusReport as a client reads it: a watcher of another version may leave any field out. */
+export type StatusReading = DeepPartial<StatusReport>;
 
 export interface StatusContext {
   version: string;
@@ -13,10 +85,10 @@ export interface StatusContext {
   checkTimeoutMs: number;
 }
 
-export function buildStatusReport(watcher: Watcher, context: StatusContext, now: number): Record<string, unknown> {
+export function buildStatusReport(watcher: Watcher, context: StatusContext, now: number): StatusReport {
   const snap = watcher.snapshot();
   const { state } = snap;
-  const iso = (ms: number | null | undefined): string | null => (ms === null || ms === undefined ? null : new Date(ms).toISOString());
+
   return {
     role: 'standby',
     version: context.version,
@@ -54,8 +126,8 @@ export function buildStatusReport(watcher: Watcher, context: StatusContext, now:
       // Witness URLs in here were redacted by the witness adapter before they reached decide().
       lastCheck: state.partitionGuard.lastCheck && { ...state.partitionGuard.lastCheck, at: iso(state.partitionGuard.lastCheck.at) },
     },
-    flapDamping: flapDampingReport(state, now, iso),
-    control: controlReport(state, iso),
+    flapDamping: flapDampingReport(state, now),
+    control: controlReport(state),
     lastDrill: state.drill && {
       id: state.drill.id,
       status: state.drill.status,
@@ -76,21 +148,13 @@ export function buildStatusReport(watcher: Watcher, context: StatusContext, now:
   };
 }
 
-/**
- * Alive means the probe loop has turned recently: a probe takes at most CHECK_TIMEOUT and the
- * loop sleeps at most CHECK_INTERVAL, so twice their sum plus slack is generous but bounded.
- */
+/** /healthz: the probe loop's liveness (loop-liveness.ts), from the watcher's own record. */
 export function watcherAlive(watcher: Watcher, context: StatusContext, now: number): { alive: boolean; reason: string } {
   const snap = watcher.snapshot();
-  const budget = 2 * (context.checkIntervalMs + context.checkTimeoutMs) + 1_000;
-  const last = snap.loopAliveAt || snap.startedAt;
-  const age = now - last;
-  return age <= budget
-    ? { alive: true, reason: `probe loop turned ${age} ms ago` }
-    : { alive: false, reason: `probe loop has not turned for ${age} ms (budget ${budget} ms)` };
+  return loopAlive(snap.loopAliveAt || snap.startedAt, context, now);
 }
 
-function flapDampingReport(state: State, now: number, iso: (ms: number | null) => string | null): Record<string, unknown> {
+function flapDampingReport(state: State, now: number): StatusReport['flapDamping'] {
   const view = dampingView(state, now);
   return {
     windowMs: state.policy.flapWindowMs,
@@ -105,7 +169,7 @@ function flapDampingReport(state: State, now: number, iso: (ms: number | null) =
 }
 
 /** Who is in charge, and (when paused) whether what runs drifted from what the phase wants. */
-function controlReport(state: State, iso: (ms: number | null | undefined) => string | null): Record<string, unknown> {
+function controlReport(state: State): StatusReport['control'] {
   const { mode } = state;
   // Only settled phases can drift; mid-transition the gateway is on its way by design.
   const settled = state.phase === 'watching' || state.phase === 'promoted';

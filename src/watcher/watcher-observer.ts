@@ -15,7 +15,10 @@ export interface WatcherObserver {
   onStart?(state: State, restoredPhase: Phase | null): void;
   /** One probe of the primary finished (before it is fed to decide). */
   onProbe?(result: ProbeResult): void;
-  /** After every decide step: the state before it, and the step (new state, decision, actions). */
+  /**
+   * After every decide step: the state before it, and the step (new state, decisions, actions).
+   * The transitions begun and ended in it are transitionEvents(step.decisions) (decision/events.ts).
+   */
   onStep?(previous: State, step: Step): void;
   /** A Docker operation failed (after the adapter's own retries). */
   onDockerError?(operation: DockerOperation, error: string): void;
@@ -55,27 +58,4 @@ export function combineObservers(...observers: WatcherObserver[]): WatcherObserv
     onDockerError: each('onDockerError'),
     onGitSync: each('onGitSync'),
   };
-}
-
-/**
- * The transition events in one step, derived from state, not from the decision: a step can finish
- * one transition and begin the next, and only the latest decision is reported.
- */
-export type TransitionEvent =
-  | { kind: 'promotion' | 'demotion'; outcome: 'started'; transition: NonNullable<State['transition']> }
-  | { kind: 'promotion' | 'demotion'; outcome: 'succeeded' | 'degraded' | 'failed'; transition: NonNullable<State['transition']> };
-
-export function transitionEvents(previous: State, next: State): TransitionEvent[] {
-  const before = previous.transition;
-  const after = next.transition;
-  if (after === null || after === before) return [];
-  const same = before !== null && before.kind === after.kind && before.decidedAt === after.decidedAt;
-  if (same) {
-    return before.outcome === 'in-progress' && after.outcome !== 'in-progress'
-      ? [{ kind: after.kind, outcome: after.outcome, transition: after }]
-      : [];
-  }
-  return after.outcome === 'in-progress'
-    ? [{ kind: after.kind, outcome: 'started', transition: after }]
-    : [{ kind: after.kind, outcome: after.outcome, transition: after }];
 }

@@ -3,20 +3,25 @@
 // adapters, wired once in main, so this loop runs the same against fakes and the real engine.
 import type { Logger } from 'pino';
 import { decide, gatewayWanted, initialState } from '../decision/decide.ts';
-import type { Action, Command, CommandReply, HookReport, Observation, Policy, PromotionReport, State, Step, Transition } from '../decision/model.ts';
+import type { Action, Command, CommandReply, HookReport, Observation, Policy, State, Step } from '../decision/model.ts';
 import type { Probe } from '../probe/probe-result.ts';
 import type { GatewayControl } from '../docker/gateway-control.ts';
 import type { ContainerEvent } from '../docker/container-events.ts';
 import { sleep as realSleep, type Sleep } from '../docker/backoff.ts';
 import type { WorkspaceSync } from '../git/workspace-sync.ts';
-import { describeHookOutcome, describeHookRun, type HookEvent, type HookOutcome } from '../hooks/run-hook.ts';
+import type { HookEvent } from '../hooks/run-hook.ts';
 import type { TransitionHooks } from '../hooks/transition-hooks.ts';
+import { runTransitionHook, type LastHook } from './hook-runs.ts';
+import { createLoopLiveness, type LoopLiveness } from './loop-liveness.ts';
 import type { StateStore } from './state-store.ts';
 import type { ReadyOutcome } from './wait-ready.ts';
-import { drillTimings, transitionTimings } from './transition-timings.ts';
-import { dampingView } from '../decision/damping.ts';
+import { logDecisions } from './decision-log.ts';
+import { demotionCutShort, errorText, promotionCutShort, runDemotion, runPromotion, type DemotionProgress, type PromotionProgress, type TransitionAdapters } from './promotion-steps.ts';
 import type { WitnessCheck } from '../probe/witness-check.ts';
-import { observe, type DockerOperation, type WatcherObserver } from './watcher-observer.ts';
+import { observe, type DockerOperation, type GitSyncOutcome, type WatcherObserver } from './watcher-observer.ts';
+
+export { errorText } from './promotion-steps.ts';
+export type { LastHook } from './hook-runs.ts';
 
 export interface WatcherSettings {
   policy: Policy;
@@ -42,6 +47,8 @@ export interface WatcherDeps {
   hooks?: TransitionHooks;
   now?: () => number;
   sleep?: Sleep;
+  /** Marks each turn of the probe loop, for /healthz, metrics and the heartbeat (shared with them). */
+  liveness?: LoopLiveness;
   /** Metrics and notifications listen here; never blocks, never throws into the loop. */
   observer?: WatcherObserver;
 }
@@ -55,7 +62,10 @@ export class Watcher {
   private readonly tasks = new Set<Promise<unknown>>();
   /** Container operations run one after another: a late stray stop must not land after a promotion's start. */
   private gatewayQueue: Promise<unknown> = Promise.resolve();
-  private loopAliveAt = 0;
+  /** Sequence numbers of inspects asked, and of the latest whose answer was used. */
+  private inspectsAsked = 0;
+  private inspectUsed = 0;
+  private readonly liveness: LoopLiveness;
   private probesDone = 0;
   private lastGitSync: { at: number; ok: boolean; detail: string } | null = null;
   private dockerProblem: { at: number; error: string } | null = null;
@@ -69,6 +79,8 @@ export class Watcher {
     this.now = deps.now ?? Date.now;
     this.sleep = deps.sleep ?? realSleep;
     this.startedAt = this.now();
+    // Without a shared one (tests), the watcher keeps its own; the budget only matters to readers.
+    this.liveness = deps.liveness ?? createLoopLiveness({ checkIntervalMs: deps.settings.checkIntervalMs, checkTimeoutMs: 0 }, this.startedAt);
     this.state = initialState(deps.settings.policy, null, this.startedAt);
   }
 
@@ -124,7 +136,7 @@ export class Watcher {
     return {
       state: this.state,
       gatewayWanted: gatewayWanted(this.state),
-      loopAliveAt: this.loopAliveAt,
+      loopAliveAt: this.liveness.lastTurnAt(),
       probesDone: this.probesDone,
       startedAt: this.startedAt,
       lastGitSync: this.lastGitSync,
@@ -140,11 +152,11 @@ export class Watcher {
     const signal = this.abort.signal;
     while (!signal.aborted) {
       const began = this.now();
-      this.loopAliveAt = began;
+      this.liveness.turned(began);
       const result = await primary.probe(signal);
       if (signal.aborted) break;
       this.probesDone++;
-      this.loopAliveAt = this.now();
+      this.liveness.turned(this.now());
       observe(this.deps, 'onProbe', result);
       this.dispatch({ type: 'probe', result });
       const wait = Math.max(0, began + settings.checkIntervalMs - this.now());
@@ -187,9 +199,16 @@ export class Watcher {
     }
   }
 
+  /**
+   * Inspects run concurrently (an event burst starts several); an answer older than one already
+   * used is stale and dropped, so a slow inspect cannot undo what a later one saw.
+   */
   private async resync(why: string): Promise<void> {
+    const asked = ++this.inspectsAsked;
     try {
       const target = await this.deps.gateway.inspect();
+      if (asked < this.inspectUsed) return;
+      this.inspectUsed = asked;
       this.dockerProblem = null;
       this.dispatch({ type: 'gateway', running: target.running, source: 'inspect', detail: `${target.name} ${target.status}; ${why}` });
     } catch (error) {
@@ -204,7 +223,7 @@ export class Watcher {
     const step = decide(previous, observation, this.now());
     this.state = step.state;
     observe(this.deps, 'onStep', previous, step);
-    this.logDecision(step, observation);
+    logDecisions(this.deps.logger, step, observation, this.now());
     for (const action of step.actions) this.execute(action);
     return step;
   }
@@ -232,92 +251,60 @@ export class Watcher {
     }
   }
 
+  /**
+   * The promotion's steps (promotion-steps.ts), then its report. A step that throws still ends in a
+   * report (a failed start, or not ready once started), so the phase never stays promoting.
+   */
   private async promote(): Promise<void> {
-    const { workspace, gateway, waitReady, logger } = this.deps;
-    const signal = this.abort.signal;
-    const sync = await workspace.sync(signal);
-    const syncedAt = this.now();
-    // One branch per outcome: the report for decide, /status's lastGitSync, and the log line.
-    let syncReport: PromotionReport['sync'];
-    if ('skipped' in sync) {
-      syncReport = { skipped: true, at: syncedAt };
-      this.lastGitSync = { at: syncedAt, ok: true, detail: sync.reason };
-      logger.info({ event: 'workspace-sync-skipped' }, `workspace sync skipped: ${sync.reason}`);
-      observe(this.deps, 'onGitSync', 'skipped', sync.reason);
-    } else if (sync.ok) {
-      syncReport = { ok: true, at: syncedAt, summary: sync.summary };
-      this.lastGitSync = { at: syncedAt, ok: true, detail: sync.summary };
-      logger.info({ event: 'workspace-synced', summary: sync.summary }, `workspace ${sync.summary}`);
-      observe(this.deps, 'onGitSync', 'ok', sync.summary);
-    } else {
-      syncReport = { ok: false, at: syncedAt, error: sync.error };
-      this.lastGitSync = { at: syncedAt, ok: false, detail: sync.error };
-      logger.error({ event: 'workspace-sync-failed', err: sync.error }, `WORKSPACE SYNC FAILED, promoting anyway with the workspace as it is: ${sync.error}`);
-      observe(this.deps, 'onGitSync', 'failed', sync.error);
-    }
-    if (signal.aborted) return;
-    // After the sync, before the start: e.g. secrets synced by ON_PROMOTE are there when it boots.
-    const hook = await this.runHook('promote');
-    if (signal.aborted) return;
-    const withHook = hook ? { hook } : {};
-    const startIssuedAt = this.now();
-
-    let start: PromotionReport['start'];
+    const progress: PromotionProgress = {};
+    let report: Observation | undefined;
     try {
-      await this.serial(() => gateway.start());
-      start = { ok: true, at: this.now() };
+      report = await runPromotion(this.transitionAdapters(), this.abort.signal, progress);
     } catch (error) {
-      this.noteDockerProblem('start', error);
-      this.dispatch({ type: 'promotion-finished', report: { sync: syncReport, ...withHook, start: { ok: false, at: this.now(), error: errorText(error) } } });
-      return;
+      this.logInternalError('promotion', error);
+      report = promotionCutShort(progress, this.now(), errorText(error));
     }
-    logger.info({ event: 'gateway-started', startMs: start.at - startIssuedAt }, `standby gateway started in ${start.at - startIssuedAt} ms; waiting for it to be ready`);
-    const ready = await waitReady(signal);
-    // A watcher told to stop mid-wait abandons the wait and leaves the gateway running.
-    if (signal.aborted) return;
-    this.dispatch({
-      type: 'promotion-finished',
-      report: { sync: syncReport, ...withHook, start, ready: ready.ok ? { ok: true, at: ready.at } : { ok: false, at: ready.at, error: ready.error } },
-    });
+    if (report && !this.abort.signal.aborted) this.dispatch(report);
   }
 
+  /** Likewise for a demotion: it always ends in a demotion-finished report. */
   private async demote(): Promise<void> {
+    const progress: DemotionProgress = {};
+    let report: Observation | undefined;
     try {
-      await this.serial(() => this.deps.gateway.stop(this.deps.settings.stopTimeoutMs / 1000));
+      report = await runDemotion(this.transitionAdapters(), this.abort.signal, progress);
     } catch (error) {
-      this.noteDockerProblem('stop', error);
-      this.dispatch({ type: 'demotion-finished', ok: false, error: errorText(error) });
-      return;
+      this.logInternalError('demotion', error);
+      report = demotionCutShort(progress, errorText(error));
     }
-    // Only once the gateway is down: ON_DEMOTE may clean up what it used.
-    const hook = await this.runHook('demote');
-    if (this.abort.signal.aborted) return;
-    this.dispatch(hook ? { type: 'demotion-finished', ok: true, hook } : { type: 'demotion-finished', ok: true });
+    if (report && !this.abort.signal.aborted) this.dispatch(report);
+  }
+
+  private transitionAdapters(): TransitionAdapters {
+    const { workspace, gateway, waitReady, logger, settings } = this.deps;
+    return {
+      workspace,
+      gateway,
+      waitReady,
+      logger,
+      now: this.now,
+      stopTimeoutMs: settings.stopTimeoutMs,
+      serial: (operation) => this.serial(operation),
+      runHook: (event) => this.runHook(event),
+      noteGitSync: (outcome: GitSyncOutcome, detail: string, at: number) => {
+        this.lastGitSync = { at, ok: outcome !== 'failed', detail };
+        observe(this.deps, 'onGitSync', outcome, detail);
+      },
+      noteDockerError: (operation, error) => this.noteDockerProblem(operation, error),
+    };
   }
 
   /** Runs ON_PROMOTE / ON_DEMOTE if configured: one log line, kept for /status, reported to decide. */
   private async runHook(event: HookEvent): Promise<HookReport | undefined> {
-    const { hooks, logger } = this.deps;
     const reason = this.state.transition?.reason ?? event;
-    const outcome = await hooks?.run(event, reason, this.abort.signal);
-    if (!outcome) return undefined;
-    const summary = describeHookOutcome(outcome);
-    this.lastHooks = { ...this.lastHooks, [event]: { ...lastHookOf(outcome), at: this.now(), summary } };
-    logger[outcome.ok ? 'info' : 'error'](
-      {
-        event: 'hook-finished',
-        hook: `ON_${event.toUpperCase()}`,
-        ok: outcome.ok,
-        exitCode: outcome.exitCode,
-        signal: outcome.signal,
-        timedOut: outcome.timedOut,
-        durationMs: outcome.durationMs,
-        outputTail: outcome.output.slice(-1_000),
-        outputTruncated: outcome.truncated,
-      },
-      summary,
-    );
-    return outcome.ok ? { ok: true, durationMs: outcome.durationMs } : { ok: false, durationMs: outcome.durationMs, error: describeHookRun(outcome) };
+    const run = await runTransitionHook(this.deps.hooks, event, reason, this.abort.signal, this.deps.logger, this.now);
+    if (run) this.lastHooks = { ...this.lastHooks, [event]: run.last };
+    return run?.report;
   }
 
   private async reconcileStart(): Promise<void> {
@@ -363,35 +350,13 @@ export class Watcher {
     });
   }
 
-  private logDecision(step: Step, observation: Observation): void {
-    const { decision, state } = step;
-    if (!decision) return;
-    const fields: Record<string, unknown> = {
-      event: decision.event,
-      reason: decision.reason,
-      phase: state.phase,
-      failures: state.consecutiveFailures,
-      successes: state.consecutiveSuccesses,
-    };
-    // Flap damping state on every decision line, so a held-back transition explains itself.
-    const damping = dampingView(state, this.now());
-    if (damping.recentCycles > 0 || damping.promotionFailures > 0) fields.damping = damping;
-    if (observation.type === 'witnesses-checked') fields.witnesses = { answered: observation.answered, total: observation.total, detail: observation.detail };
-    if (observation.type === 'probe') {
-      fields.probe = observation.result.ok
-        ? { ok: true, latencyMs: observation.result.latencyMs }
-        : { ok: false, reason: observation.result.reason, detail: observation.result.detail, latencyMs: observation.result.latencyMs };
-    }
-    if (state.transition && isTransitionEvent(decision.event)) fields.timings = transitionTimings(state.transition);
-    if (observation.type === 'command') fields.command = observation.command;
-    if (state.mode.kind !== 'auto') fields.mode = state.mode;
-    if (state.drill && decision.event.startsWith('drill-')) fields.drill = { id: state.drill.id, status: state.drill.status, timings: drillTimings(state.drill) };
-    this.deps.logger[decision.level](fields, headline(decision.event, decision.reason, state.transition));
-  }
-
   private noteDockerProblem(operation: DockerOperation, error: unknown): void {
     this.dockerProblem = { at: this.now(), error: errorText(error) };
     observe(this.deps, 'onDockerError', operation, errorText(error));
+  }
+
+  private logInternalError(where: string, error: unknown): void {
+    this.deps.logger.error({ event: 'internal-error', where, err: errorText(error) }, `unexpected error in ${where}: ${errorText(error)}`);
   }
 
   private serial<T>(operation: () => Promise<T>): Promise<T> {
@@ -401,33 +366,9 @@ export class Watcher {
   }
 
   private track(task: Promise<unknown>): void {
-    const guarded = task.catch((error: unknown) => {
-      this.deps.logger.error({ event: 'internal-error', err: errorText(error) }, `unexpected error: ${errorText(error)}`);
-    });
+    const guarded = task.catch((error: unknown) => this.logInternalError('task', error));
     this.tasks.add(guarded);
     void guarded.finally(() => this.tasks.delete(guarded));
-  }
-}
-
-const TRANSITION_EVENTS = new Set(['promote', 'promoted', 'promotion-failed', 'demote', 'demoted', 'demotion-failed', 'manual-promote', 'manual-demote', 'drill-promote', 'drill-demote']);
-
-function isTransitionEvent(event: string): boolean {
-  return TRANSITION_EVENTS.has(event);
-}
-
-function headline(event: string, reason: string, transition: Transition | null): string {
-  const t = transition ? transitionTimings(transition) : undefined;
-  switch (event) {
-    case 'promote':
-      return `PROMOTING: primary declared down after ${reason}`;
-    case 'promoted':
-      return `PROMOTED: ${reason}; down→decision ${seconds(t?.detectionMs)}, sync ${seconds(t?.syncMs)}, start ${seconds(t?.startMs)}, ready ${seconds(t?.readyMs)}, total ${seconds(t?.totalMs)}`;
-    case 'demote':
-      return `DEMOTING: primary healthy again, ${reason}`;
-    case 'demoted':
-      return `DEMOTED: ${reason}; recovery→decision ${seconds(t?.detectionMs)}, stop ${seconds(t?.stopMs)}`;
-    default:
-      return `${event}: ${reason}`;
   }
 }
 
@@ -436,34 +377,4 @@ export function describeMode(state: State): string {
   if (mode.kind === 'auto') return 'auto';
   const since = new Date(mode.since).toISOString();
   return mode.kind === 'paused' ? `paused since ${since} (${mode.reason})` : `manual override: ${mode.target} since ${since} (${mode.reason})`;
-}
-
-function seconds(ms: number | undefined): string {
-  return ms === undefined ? 'n/a' : `${(ms / 1000).toFixed(1)}s`;
-}
-
-export function errorText(error: unknown): string {
-  if (error instanceof Error) return error.message.split('\n')[0] ?? error.name;
-  return String(error);
-}
-
-/** What /status shows of the last run of each hook (the output tail is already scrubbed). */
-export interface LastHook {
-  at: number;
-  ok: boolean;
-  exitCode: number | null;
-  timedOut: boolean;
-  durationMs: number;
-  summary: string;
-  outputTail: string;
-}
-
-function lastHookOf(outcome: HookOutcome): Omit<LastHook, 'at' | 'summary'> {
-  return {
-    ok: outcome.ok,
-    exitCode: outcome.exitCode,
-    timedOut: outcome.timedOut,
-    durationMs: outcome.durationMs,
-    outputTail: outcome.output.slice(-1_000),
-  };
 }

@@ -6,11 +6,6 @@ import { fakeStandbyEnv, FAKE_STANDBY_FILES } from './support/fake-standby.ts';
 import { ComposeProject, runningIntervals, type StatusDoc } from './support/compose-project.ts';
 import { run, waitFor, type RunResult } from './support/run.ts';
 
-interface ControlStatus extends StatusDoc {
-  control: { mode: string; reason?: string; since?: string; drift: boolean };
-  lastDrill: { id: number; status: string; timings: Record<string, number | undefined> } | null;
-}
-
 const FAIL_THRESHOLD = 3;
 const RECOVER_THRESHOLD = 3;
 
@@ -27,9 +22,9 @@ describe('manual control through docker exec', () => {
     transcript.push(`$ docker exec watcher openclaw-failover ${quoted}\n${r.stdout}${r.stderr}${r.code === 0 ? '' : `(exit ${r.code})\n`}`);
     return r;
   };
-  const status = async (): Promise<ControlStatus> => (await project.status()) as ControlStatus;
+  const status = (): Promise<StatusDoc> => project.status();
   /** Waits until `n` more probes were counted, then returns the status. */
-  const afterProbes = async (n: number): Promise<ControlStatus> => {
+  const afterProbes = async (n: number): Promise<StatusDoc> => {
     const from = (await status()).watcher.probes;
     return waitFor(`${n} more probes`, async () => {
       const s = await status();
@@ -97,7 +92,7 @@ describe('manual control through docker exec', () => {
     expect(runningIntervals(await project.events(gatewayId, from, new Date()), Date.now())).toHaveLength(1);
     console.log(`[drill] timings ${JSON.stringify(s.lastDrill?.timings)}`);
     const json = await ctl('status', '--json');
-    expect((JSON.parse(json.stdout) as ControlStatus).lastDrill?.status).toBe('succeeded');
+    expect((JSON.parse(json.stdout) as StatusDoc).lastDrill?.status).toBe('succeeded');
   });
 
   it('while paused, a dead primary is not failed over, and the pause survives a watcher restart; resume promotes', async () => {
@@ -132,7 +127,7 @@ describe('manual control through docker exec', () => {
     const resumed = await ctl('resume');
     expect(resumed.code).toBe(0);
     const promoted = await project.waitForPhase('promoted', 30_000);
-    expect((promoted as ControlStatus).control.mode).toBe('auto');
+    expect(promoted.control.mode).toBe('auto');
     expect(await gatewayRunning()).toBe(true);
   });
 

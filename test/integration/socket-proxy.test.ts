@@ -170,7 +170,7 @@ describe('watcher behind the Docker socket proxy', () => {
     // The sync did fail (with the remote in the error) and the hook did run: there was something to leak.
     expect(status.lastGitSync?.ok).toBe(false);
     expect(status.lastGitSync?.detail).toContain('fake-primary:18789');
-    const hooks = (status as unknown as { hooks: { promote?: { ok: boolean; outputTail: string } } }).hooks;
+    const hooks = status.hooks;
     expect(hooks.promote?.outputTail).toContain('url= token=');
     const shown = [
       JSON.stringify(status),

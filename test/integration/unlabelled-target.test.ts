@@ -46,7 +46,7 @@ describe('a GATEWAY_CONTAINER without the project label', () => {
     await new Promise((r) => setTimeout(r, 7_000));
     const after = await project.containerState(decoy);
     expect(after).toMatchObject({ running: true, startedAt: before.startedAt });
-    const status = (await project.status()) as unknown as { phase: string; dockerProblem: { error: string } | null };
+    const status = await project.status();
     expect(status.phase).toBe('watching');
     expect(status.dockerProblem?.error).toContain('refusing to manage container');
   });

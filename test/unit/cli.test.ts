@@ -56,3 +56,24 @@ describe('openclaw-failover check', () => {
     expect(r.stderr).toContain('usage: openclaw-failover');
   });
 });
+
+describe('commands that talk to a running watcher read their settings strictly', () => {
+  it('status with a STATUS_PORT that Number() would accept ("0x1F90") exits 2 naming the setting, connecting nowhere', async () => {
+    const r = await runCli(['status'], { STATUS_PORT: '0x1F90' });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('STATUS_PORT="0x1F90"');
+    expect(r.stderr).toContain('a whole number between 1 and 65535');
+  });
+
+  it('healthcheck with a bad STATUS_PORT is unhealthy (1, never the reserved 2) and says why', async () => {
+    const r = await runCli(['healthcheck'], { STATUS_PORT: '1e3' });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('STATUS_PORT="1e3"');
+  });
+
+  it('a control command with a relative CONTROL_SOCKET exits 2 naming the setting', async () => {
+    const r = await runCli(['pause'], { CONTROL_SOCKET: 'control.sock' });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('CONTROL_SOCKET');
+  });
+});

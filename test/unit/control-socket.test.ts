@@ -9,6 +9,7 @@ import { parseControlArgs, runControlCommand, type Output } from '../../src/cont
 import { sendControlRequest } from '../../src/control/control-client.ts';
 import { MAX_REQUEST_BYTES, parseControlRequest, type ControlRequest, type ControlResponse } from '../../src/control/control-protocol.ts';
 import { startControlServer, type ControlHandler } from '../../src/control/control-server.ts';
+import type { Drill } from '../../src/decision/model.ts';
 
 let base: string;
 let socketPath: string;
@@ -198,7 +199,7 @@ describe('CLI control commands', () => {
     ['became-promotion', 1],
   ] as const)('follows an accepted drill to %s and exits %d with its timings', async (final, code) => {
     let polls = 0;
-    const drill = (status: string) => ({ id: 7, status, problems: final === 'succeeded' ? [] : ['gateway not ready'], timings: { syncMs: 100, startMs: 200, readyMs: 300, stopMs: 400 } });
+    const drill = (status: Drill['status']) => ({ id: 7, status, problems: final === 'succeeded' ? [] : ['gateway not ready'], timings: { syncMs: 100, startMs: 200, readyMs: 300, stopMs: 400 } });
     await serve((request) => {
       if (request.command === 'drill') return { ok: true, message: 'drill 7 started', status: { lastDrill: drill('promoting') }, waitMs: 10_000 };
       polls++;

@@ -22,6 +22,8 @@ import {
   types,
   watchingState,
   actionFinished,
+  FULL_OK,
+  report,
 } from './decide-fixtures.ts';
 
 function cmd(command: Command): Observation {
@@ -164,7 +166,7 @@ describe('manual override', () => {
     expect(s.state.mode).toEqual({ kind: 'override', target: 'promoted', reason: 'primary host migration', since: now });
     expect(s.state.phase).toBe('promoting');
     expect(types(s.actions)).toEqual(['persist', 'promote']);
-    expect(s.decision?.event).toBe('manual-promote');
+    expect(s.decisions[0]?.event).toBe('manual-promote');
     expect(s.state.transition).toMatchObject({ kind: 'promotion', reason: 'manual override: primary host migration', streakStartedAt: now, decidedAt: now });
 
     const r = from(s.state, [ok, promotionFinished(), gatewayUp(), ...repeat(10, ok)]);
@@ -203,7 +205,7 @@ describe('manual override', () => {
     const s = step(settledPromoted(), cmd({ name: 'demote', reason: 'bad workspace' }), now);
     expect(s.state.phase).toBe('demoting');
     expect(types(s.actions)).toEqual(['persist', 'demote']);
-    expect(s.decision?.event).toBe('manual-demote');
+    expect(s.decisions[0]?.event).toBe('manual-demote');
     const r = from(s.state, [demotionFinished(true), ...repeat(10, fail)]);
     expect(r.state.phase).toBe('watching');
     expect(r.state.consecutiveFailures).toBeGreaterThanOrEqual(10);
@@ -263,12 +265,14 @@ describe('drill', () => {
     expect(started.state.phase).toBe('promoting');
     expect(started.state.drill).toEqual({ id: t, requestedAt: t, status: 'promoting', problems: [] });
     expect(types(started.actions)).toEqual(['persist', 'promote']);
-    expect(started.decision?.event).toBe('drill-promote');
+    expect(started.decisions[0]?.event).toBe('drill-promote');
 
     // Healthy probes during the drill change nothing; the report arrives at t+2s (sync +100, start +200, ready +300 ms of t+1s).
     const r1 = run(started.state, [ok, promotionFinished(undefined, t + 1_000)], t + 1_000);
     expect(r1.state.phase).toBe('demoting');
-    expect(types(r1.actions)).toEqual(['persist', 'demote']);
+    expect(types(r1.actions)).toEqual(['persist', 'persist', 'demote']);
+    // The promotion's end and the drill's demotion are two lines (and two transition events).
+    expect(events(r1.decisions)).toEqual(['promoted', 'drill-demote']);
     expect(r1.state.drill).toMatchObject({ status: 'demoting', syncedAt: t + 1_100, startedAt: t + 1_200, readyAt: t + 1_300, stopIssuedAt: t + 2_000 });
     expect(r1.state.transition).toMatchObject({ kind: 'demotion', reason: 'drill: handing back to the primary' });
 
@@ -286,7 +290,7 @@ describe('drill', () => {
       finishedAt: t + 4_000,
       problems: [],
     });
-    expect(events(r2.decisions)).toEqual(['drill-succeeded']);
+    expect(events(r2.decisions)).toEqual(['demoted', 'drill-succeeded']);
     expect(r2.state.mode).toEqual({ kind: 'auto' });
     // Back to plain watching: a real outage promotes as usual.
     expect(run(r2.state, repeat(3, fail), t + 10_000).state.phase).toBe('promoting');
@@ -300,7 +304,9 @@ describe('drill', () => {
     expect(types(r.actions)).toEqual(['persist']);
     expect(r.state.drill?.status).toBe('became-promotion');
     expect(r.state.drill?.problems.at(-1)).toContain('during a drill');
-    expect(events(r.decisions)).toEqual(['primary-probe-failed', 'primary-probe-failed', 'primary-probe-failed', 'drill-became-promotion']);
+    expect(events(r.decisions)).toEqual(['primary-probe-failed', 'primary-probe-failed', 'primary-probe-failed', 'promoted', 'drill-became-promotion']);
+    // The promotion's line carries the transition as it stands: a real failover now.
+    expect(r.decisions.at(-2)?.value).toMatchObject({ transition: { kind: 'promotion', reason: expect.stringContaining('during a drill') as string } });
     // From here it is an ordinary promotion: held while failing, handed back after recovery.
     const later = run(r.state, [gatewayUp(), ...repeat(5, fail), ...repeat(3, ok)], t + 10_000);
     expect(events(later.decisions).filter((e) => e === 'demote')).toHaveLength(1);
@@ -322,10 +328,10 @@ describe('drill', () => {
     const noStart = run(started, [promotionFinished({ sync: 'ok', start: 'failed', ready: 'absent' }, t)], t + 1_000);
     expect(noStart.state.phase).toBe('watching');
     expect(noStart.state.drill?.status).toBe('failed');
-    expect(events(noStart.decisions)).toEqual(['drill-failed']);
+    expect(events(noStart.decisions)).toEqual(['promotion-failed', 'drill-failed']);
 
     const notReady = run(started, [promotionFinished({ sync: 'ok', start: 'ok', ready: 'failed' }, t), demotionFinished(true)], t + 1_000);
-    expect(types(notReady.actions)).toEqual(['persist', 'demote', 'persist']);
+    expect(types(notReady.actions)).toEqual(['persist', 'persist', 'demote', 'persist']);
     expect(notReady.state.drill?.status).toBe('failed');
     expect(notReady.state.drill?.readyAt).toBeUndefined();
     expect(notReady.state.drill?.stoppedAt).toBe(t + 2_000);
@@ -333,6 +339,28 @@ describe('drill', () => {
     const noStop = run(started, [promotionFinished(undefined, t), demotionFinished(false, 'daemon gone')], t + 1_000);
     expect(noStop.state.drill?.status).toBe('failed');
     expect(noStop.state.drill?.problems).toContain('gateway stop failed: daemon gone');
+  });
+
+  it('a failed ON_DEMOTE fails the drill: the standby was stopped, but the hand-back did not run clean', () => {
+    const t = T0 + 100_000;
+    const started = step(settledWatching(), cmd({ name: 'drill' }), t).state;
+    const demoting = run(started, [promotionFinished(undefined, t)], t + 1_000).state;
+    expect(demoting.drill?.status).toBe('demoting');
+    const s = step(demoting, { type: 'demotion-finished', ok: true, hook: { ok: false, durationMs: 30_000, error: 'timed out after 30s' } }, t + 3_000);
+    expect(s.state.phase).toBe('watching');
+    expect(s.state.drill).toMatchObject({ status: 'failed', stoppedAt: t + 3_000, problems: ['ON_DEMOTE hook failed: timed out after 30s'] });
+    expect(s.state.transition).toMatchObject({ kind: 'demotion', outcome: 'degraded', hookMs: 30_000 });
+    expect(s.decisions.map((d) => d.event)).toEqual(['demoted', 'drill-failed']);
+    expect(s.decisions[1]).toMatchObject({ level: 'error', reason: 'drill failed: ON_DEMOTE hook failed: timed out after 30s' });
+  });
+
+  it('a failed ON_PROMOTE fails the drill too, though the standby came up ready', () => {
+    const t = T0 + 100_000;
+    const started = step(settledWatching(), cmd({ name: 'drill' }), t).state;
+    const finished: Observation = { type: 'promotion-finished', report: { ...report(FULL_OK, t), hook: { ok: false, durationMs: 5, error: 'exit code 3' } } };
+    const r = run(started, [finished, demotionFinished(true)], t + 1_000);
+    expect(r.state.drill).toMatchObject({ status: 'failed', problems: ['ON_PROMOTE hook failed: exit code 3'] });
+    expect(events(r.decisions)).toEqual(['promoted', 'drill-demote', 'demoted', 'drill-failed']);
   });
 
   it.each<Command>([{ name: 'pause' }, { name: 'resume' }, { name: 'promote', reason: 'r' }, { name: 'demote', reason: 'r' }, { name: 'drill' }])(

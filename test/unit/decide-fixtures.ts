@@ -4,6 +4,7 @@
 import { decide, initialState } from '../../src/decision/decide.ts';
 import type { Action, Decision, Observation, Phase, Policy, PromotionReport, State, Step } from '../../src/decision/model.ts';
 import type { ProbeFailureReason } from '../../src/probe/probe-result.ts';
+import { POLICY_DEFAULTS } from '../../src/decision/policy-defaults.ts';
 
 /** An arbitrary fixed epoch so timestamps are realistic and never zero. */
 export const T0 = Date.UTC(2025, 0, 1, 3, 0, 0);
@@ -11,22 +12,9 @@ export const STEP_MS = 1_000;
 /** Each probe's answer arrives this long after it started, so `startedAt` ≠ `now`. */
 export const LATENCY_MS = 25;
 
-export const POLICY: Policy = Object.freeze({
-  failThreshold: 3,
-  recoverThreshold: 3,
-  restartBackoffMs: 2_000,
-  restartBackoffMaxMs: 60_000,
-  restartStableMs: 300_000,
-  promoteRetryBackoffMs: 10_000,
-  promoteRetryBackoffMaxMs: 300_000,
-  // The guards below are off here, so the suites that pin the thresholds' own behaviour read
-  // alone; decide-guards.test.ts turns them on.
-  partitionGuard: false,
-  minPromotedMs: 0,
-  flapWindowMs: 0,
-  flapHoldDownMs: 30_000,
-  flapHoldDownMaxMs: 600_000,
-});
+// The defaults, with the guards off, so the suites that pin the thresholds' own behaviour read
+// alone; decide-guards.test.ts turns them on.
+export const POLICY: Policy = Object.freeze({ ...POLICY_DEFAULTS, minPromotedMs: 0, flapWindowMs: 0 });
 
 export function policy(overrides: Partial<Policy> = {}): Policy {
   return { ...POLICY, ...overrides };
@@ -189,7 +177,7 @@ export function run(state: State, observations: ObservationAt[], startTime = T0,
     const s = step(result.state, observation, now);
     result.steps.push({ at: now, observation, step: s });
     for (const action of s.actions) result.actions.push({ at: now, value: action });
-    if (s.decision) result.decisions.push({ at: now, value: s.decision });
+    for (const decision of s.decisions) result.decisions.push({ at: now, value: decision });
     result.state = s.state;
     now += stepMs;
   }

@@ -31,7 +31,7 @@ describe('ON_PROMOTE outcome in promotion-finished', () => {
     expect(s.state.phase).toBe('promoted');
     expect(s.state.gatewayRunning).toBe(true);
     expect(types(s.actions)).toEqual(['persist']);
-    expect(s.decision).toMatchObject({ event: 'promoted', level: 'warn' });
+    expect(s.decisions).toMatchObject([{ event: 'promoted', level: 'warn' }]);
     expect(s.state.transition).toMatchObject({ outcome: 'degraded', problems: ['ON_PROMOTE hook failed: timed out after 30s'] });
   });
 
@@ -50,7 +50,7 @@ describe('ON_DEMOTE outcome in demotion-finished', () => {
     const at = base.next + 1_000;
     const s = step(base.state, { type: 'demotion-finished', ok: true, hook: HOOK_OK }, at);
     expect(s.state).toMatchObject({ phase: 'watching', gatewayRunning: false });
-    expect(s.decision).toMatchObject({ event: 'demoted', level: 'info' });
+    expect(s.decisions).toMatchObject([{ event: 'demoted', level: 'info' }]);
     expect(s.state.transition).toMatchObject({ outcome: 'succeeded', problems: [], hookMs: 40 });
     const timings = transitionTimings(s.state.transition!);
     expect(timings.stopMs).toBe(at - s.state.transition!.decidedAt - 40);
@@ -60,8 +60,8 @@ describe('ON_DEMOTE outcome in demotion-finished', () => {
     const base = reachDemoting();
     const s = step(base.state, { type: 'demotion-finished', ok: true, hook: HOOK_FAILED }, base.next);
     expect(s.state).toMatchObject({ phase: 'watching', gatewayRunning: false });
-    expect(s.decision).toMatchObject({ event: 'demoted', level: 'warn' });
-    expect(s.decision?.reason).toContain('ON_DEMOTE hook failed: timed out after 30s');
+    expect(s.decisions).toMatchObject([{ event: 'demoted', level: 'warn' }]);
+    expect(s.decisions[0]?.reason).toContain('ON_DEMOTE hook failed: timed out after 30s');
     expect(s.state.transition).toMatchObject({ outcome: 'degraded', problems: ['ON_DEMOTE hook failed: timed out after 30s'] });
   });
 });

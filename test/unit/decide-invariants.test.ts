@@ -4,8 +4,8 @@
 // watcher's back. Invariants are checked after every step against an oracle kept by the test.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { initialState } from '../../src/decision/decide.ts';
-import type { Action, Observation, Phase, Policy, PromotionReport, State } from '../../src/decision/model.ts';
+import { drillRunning, initialState } from '../../src/decision/decide.ts';
+import type { Action, Command, HookReport, Observation, Phase, Policy, PromotionReport, State } from '../../src/decision/model.ts';
 import type { ProbeFailureReason } from '../../src/probe/probe-result.ts';
 import { POLICY, T0, lcg, policy, report, step } from './decide-fixtures.ts';
 import type { ReportShape } from './decide-fixtures.ts';
@@ -23,6 +23,12 @@ interface Stats {
   strayStops: number;
   witnessChecks: number;
   phasesSeen: Set<Phase>;
+  /** Operator commands fed, accepted, and the modes / drill outcomes they led to. */
+  commands: number;
+  accepted: number;
+  modesSeen: Set<string>;
+  drillsSucceeded: number;
+  drillsFailed: number;
 }
 
 interface Simulation {
@@ -30,10 +36,12 @@ interface Simulation {
   steps: number;
   policy: Policy;
   restored: Phase | null;
+  /** Mix operator commands (pause, resume, promote, demote, drill) into the observations. */
+  commands?: boolean;
 }
 
 /** Throws (failing the test) on the first broken invariant, with the step and seed in the message. */
-function simulate({ seed, steps, policy: p, restored }: Simulation): Stats {
+function simulate({ seed, steps, policy: p, restored, commands = false }: Simulation): Stats {
   const rng = lcg(seed);
   let state: State = initialState(p, restored, T0);
   let now = T0;
@@ -55,6 +63,11 @@ function simulate({ seed, steps, policy: p, restored }: Simulation): Stats {
     strayStops: 0,
     witnessChecks: 0,
     phasesSeen: new Set(),
+    commands: 0,
+    accepted: 0,
+    modesSeen: new Set(),
+    drillsSucceeded: 0,
+    drillsFailed: 0,
   };
 
   const check = (condition: boolean, what: string, i: number, observation: Observation): void => {
@@ -77,12 +90,15 @@ function simulate({ seed, steps, policy: p, restored }: Simulation): Stats {
         if (shape.start === 'failed') shape.ready = 'absent';
         else gatewayRunning = true;
         const r: PromotionReport = report(shape, now - 1_000);
-        return { type: 'promotion-finished', report: r };
+        const hook = randomHook();
+        return { type: 'promotion-finished', report: hook ? { ...r, hook } : r };
       }
       case 'demote': {
         const okay = rng.chance(0.85);
         if (okay) gatewayRunning = false;
-        return { type: 'demotion-finished', ok: okay, ...(okay ? {} : { error: 'stop timed out' }) };
+        // ON_DEMOTE runs only after a successful stop.
+        const hook = okay ? randomHook() : undefined;
+        return { type: 'demotion-finished', ok: okay, ...(okay ? {} : { error: 'stop timed out' }), ...(hook ? { hook } : {}) };
       }
       case 'witness': {
         // Witnesses answer unless this standby is cut off; a cut standby also loses the primary.
@@ -98,7 +114,23 @@ function simulate({ seed, steps, policy: p, restored }: Simulation): Stats {
     }
   };
 
+  /** A configured hook on a third of the transitions; a fifth of those fail. */
+  const randomHook = (): HookReport | undefined => {
+    if (!rng.chance(0.33)) return undefined;
+    return rng.chance(0.8) ? { ok: true, durationMs: 12 } : { ok: false, durationMs: 30_000, error: 'timed out after 30s' };
+  };
+
+  const randomCommand = (): Command => {
+    const pick = rng.int(6);
+    if (pick === 0) return rng.chance(0.5) ? { name: 'pause', reason: 'maintenance' } : { name: 'pause' };
+    if (pick === 1) return { name: 'resume' };
+    if (pick === 2) return { name: 'promote', reason: rng.chance(0.9) ? 'primary host maintenance' : ' ' };
+    if (pick === 3) return { name: 'demote', reason: rng.chance(0.9) ? 'primary is back' : '' };
+    return { name: 'drill' };
+  };
+
   const nextObservation = (): Observation => {
+    if (commands && rng.chance(0.03)) return { type: 'command', command: randomCommand() };
     const r = rng.next();
     if (inFlight.length > 0 && r < 0.3) return completion();
     if (r < 0.36) {
@@ -165,7 +197,15 @@ function simulate({ seed, steps, policy: p, restored }: Simulation): Stats {
 
     // (b) promote only from watching (or a demotion just finished into watching) after ≥ failThreshold
     // consecutive failures as counted by the oracle; symmetric for demote.
-    if (emitted.includes('promote')) {
+    const manual = observation.type === 'command' || previous.mode.kind === 'override';
+    if (emitted.includes('promote') && manual) {
+      stats.promotions++;
+      const byCommand = observation.type === 'command' && (observation.command.name === 'promote' || observation.command.name === 'drill');
+      const byOverride = previous.mode.kind === 'override' && previous.mode.target === 'promoted';
+      check(byCommand || byOverride, `promote emitted under ${previous.mode.kind} on ${observation.type}`, i, observation);
+      check(previous.phase === 'watching', `manual promote from ${previous.phase}`, i, observation);
+      check(JSON.stringify(emitted.slice(-2)) === '["persist","promote"]', `promote actions ${emitted.join(',')}`, i, observation);
+    } else if (emitted.includes('promote')) {
       stats.promotions++;
       const fromProbe = previous.phase === 'watching' && observation.type === 'probe' && !observation.result.ok;
       const fromDemotion = previous.phase === 'demoting' && observation.type === 'demotion-finished';
@@ -176,12 +216,20 @@ function simulate({ seed, steps, policy: p, restored }: Simulation): Stats {
       check(failures >= p.failThreshold, `promote after only ${failures} failures`, i, observation);
       check(JSON.stringify(emitted.slice(-2)) === '["persist","promote"]', `promote actions ${emitted.join(',')}`, i, observation);
     }
-    if (emitted.includes('demote')) {
+    const drillDemote = observation.type === 'promotion-finished' && previous.drill?.status === 'promoting' && drillRunning(previous);
+    if (emitted.includes('demote') && (manual || drillDemote)) {
+      stats.demotions++;
+      const byCommand = observation.type === 'command' && observation.command.name === 'demote';
+      const byOverride = previous.mode.kind === 'override' && previous.mode.target === 'demoted';
+      check(byCommand || byOverride || drillDemote, `demote emitted under ${previous.mode.kind} on ${observation.type}`, i, observation);
+      check(previous.phase === 'promoted' || (drillDemote && previous.phase === 'promoting'), `manual or drill demote from ${previous.phase}`, i, observation);
+    } else if (emitted.includes('demote')) {
       stats.demotions++;
       const fromProbe = previous.phase === 'promoted' && observation.type === 'probe' && observation.result.ok;
       const fromPromotion = previous.phase === 'promoting' && observation.type === 'promotion-finished';
       if (fromPromotion) stats.immediateHandBacks++;
       check(previous.phase !== 'promoted' || now - previous.phaseSince >= p.minPromotedMs, 'demote before MIN_PROMOTED', i, observation);
+      check(!drillRunning(previous), 'an automatic demotion during a drill', i, observation);
       check(fromProbe || fromPromotion, `demote emitted from ${previous.phase} on ${observation.type}`, i, observation);
       check(successes >= p.recoverThreshold, `demote after only ${successes} successes`, i, observation);
     }
@@ -199,9 +247,10 @@ function simulate({ seed, steps, policy: p, restored }: Simulation): Stats {
       stats.restarts++;
       check(previous.phase === 'promoted' && state.phase === 'promoted', 'start-gateway outside promoted', i, observation);
       check(previous.pendingGatewayAction !== 'start', 'a second start-gateway while one is pending', i, observation);
-      check(now >= previous.nextRestartAt, 'start-gateway before nextRestartAt', i, observation);
+      // resume and override reset the re-start backoff on purpose: the operator asked for it now.
+      if (observation.type !== 'command') check(now >= previous.nextRestartAt, 'start-gateway before nextRestartAt', i, observation);
     }
-    if (previous.phase === 'watching' && observation.type === 'gateway' && observation.running) {
+    if (previous.phase === 'watching' && observation.type === 'gateway' && observation.running && previous.mode.kind === 'auto' && !drillRunning(previous)) {
       check(
         emitted.includes('stop-gateway') === (previous.pendingGatewayAction !== 'stop'),
         'a running gateway seen while watching was not stopped (or stopped twice)',
@@ -212,6 +261,41 @@ function simulate({ seed, steps, policy: p, restored }: Simulation): Stats {
     // The watcher never believes in a pending action that the adapters do not hold.
     if (state.pendingGatewayAction !== null) {
       check(inFlight.includes(state.pendingGatewayAction), `pending ${state.pendingGatewayAction} with nothing in flight`, i, observation);
+    }
+
+    // (f) Operator control. Paused: nothing is started, stopped, promoted or demoted (a transition
+    // in flight only settles). Override: never against the operator's target. Drills: commands
+    // are refused while one runs, it runs only in automatic mode mid-transition, and it succeeds
+    // only when promoted, ready, stopped and without a single problem (ON_DEMOTE included).
+    stats.modesSeen.add(state.mode.kind === 'override' ? `override-${state.mode.target}` : state.mode.kind);
+    if (observation.type === 'command') {
+      stats.commands++;
+      check(s.reply !== undefined, 'a command without a reply', i, observation);
+      if (s.reply?.accepted) stats.accepted++;
+      if (drillRunning(previous)) check(s.reply?.accepted === false, 'a command accepted during a drill', i, observation);
+    } else {
+      check(s.reply === undefined, 'a reply to something that is not a command', i, observation);
+      if (previous.mode.kind === 'paused') {
+        const acting = emitted.filter((t) => t !== 'persist');
+        check(acting.length === 0, `paused, yet ${acting.join(',')}`, i, observation);
+      }
+      if (previous.mode.kind === 'override') {
+        const against = previous.mode.target === 'promoted' ? ['demote', 'stop-gateway', 'check-witnesses'] : ['promote', 'start-gateway', 'check-witnesses'];
+        check(!emitted.some((t) => against.includes(t)), `override ${previous.mode.target}, yet ${emitted.join(',')}`, i, observation);
+      }
+    }
+    if (drillRunning(state)) {
+      check(state.mode.kind === 'auto', `a drill running in mode ${state.mode.kind}`, i, observation);
+      check(state.phase === 'promoting' || state.phase === 'demoting', `a drill running in phase ${state.phase}`, i, observation);
+    }
+    if (state.drill !== null && state.drill !== previous.drill && (state.drill.status === 'succeeded' || state.drill.status === 'failed')) {
+      if (state.drill.status === 'succeeded') {
+        stats.drillsSucceeded++;
+        check(state.drill.problems.length === 0 && state.drill.readyAt !== undefined && state.drill.stoppedAt !== undefined, `drill succeeded with ${JSON.stringify(state.drill)}`, i, observation);
+      } else if (previous.drill?.status !== 'failed') {
+        stats.drillsFailed++;
+      }
+      if (observation.type === 'demotion-finished' && observation.hook?.ok === false) check(state.drill.status === 'failed', 'a failed ON_DEMOTE did not fail the drill', i, observation);
     }
 
     // (d) Counters are never negative, and agree with the oracle exactly.
@@ -262,6 +346,22 @@ describe('randomized simulation with faithful adapters', () => {
       expect(stats.promotions).toBeGreaterThan(5);
       expect(stats.demotions).toBeGreaterThan(5);
     }
+  });
+
+  it.each([5, 77, 31_337])('seed %i with operator commands mixed in (pause, resume, promote, demote, drill): every invariant holds', (seed) => {
+    const stats = simulate({ seed, steps: 10_000, policy: POLICY, restored: null, commands: true });
+    expect(stats.commands).toBeGreaterThan(150);
+    expect(stats.accepted).toBeGreaterThan(50);
+    expect([...stats.modesSeen].sort()).toEqual(['auto', 'override-demoted', 'override-promoted', 'paused']);
+    expect([...stats.phasesSeen].sort()).toEqual(['demoting', 'promoted', 'promoting', 'watching']);
+    expect(stats.drillsSucceeded + stats.drillsFailed).toBeGreaterThan(0);
+  });
+
+  it('commands with the guards on (witnesses, flap damping, MIN_PROMOTED): every invariant holds', () => {
+    const p = policy({ partitionGuard: true, minPromotedMs: 5_000, flapWindowMs: 120_000, flapHoldDownMs: 5_000, flapHoldDownMaxMs: 40_000 });
+    const stats = simulate({ seed: 2_024, steps: 10_000, policy: p, restored: 'promoted', commands: true });
+    expect(stats.commands).toBeGreaterThan(150);
+    expect(stats.modesSeen.size).toBe(4);
   });
 
   it('is deterministic: the same seed gives the same run', () => {

@@ -126,7 +126,11 @@ describe('the primary recovers while the standby is being promoted', () => {
     const at = booting.next;
     const s = step(booting.state, promotionFinished(undefined, at - 500), at);
     expect(s.actions).toEqual([{ type: 'persist' }, { type: 'persist' }, { type: 'demote' }]);
-    expect(s.decision).toEqual({ event: 'demote', reason: '3 consecutive healthy probes (RECOVER_THRESHOLD=3)', level: 'info' });
+    // Both edges are decisions: the promotion's end (logged, notified, counted) and the hand-back.
+    expect(s.decisions).toMatchObject([
+      { event: 'promoted', reason: 'standby gateway started and ready', level: 'info', transition: { kind: 'promotion', outcome: 'succeeded' } },
+      { event: 'demote', reason: '3 consecutive healthy probes (RECOVER_THRESHOLD=3)', level: 'info', transition: { kind: 'demotion', outcome: 'in-progress' } },
+    ]);
     expect(s.state).toMatchObject({ phase: 'demoting', phaseSince: at, gatewayRunning: true, pendingGatewayAction: null });
     expect(s.state.transition).toEqual({
       kind: 'demotion',
@@ -183,7 +187,7 @@ describe('the primary dies again while the standby is being demoted', () => {
     const at = dying.next;
     const s = step(dying.state, demotionFinished(okay, okay ? undefined : 'stop timed out'), at);
     expect(s.actions).toEqual([{ type: 'persist' }, { type: 'persist' }, { type: 'promote' }]);
-    expect(s.decision).toMatchObject({ event: 'promote', level: 'warn' });
+    expect(s.decisions).toMatchObject([{ event: okay ? 'demoted' : 'demotion-failed', transition: { kind: 'demotion' } }, { event: 'promote', level: 'warn' }]);
     expect(s.state).toMatchObject({ phase: 'promoting', phaseSince: at, consecutiveFailures: 3 });
     expect(s.state.transition).toMatchObject({
       kind: 'promotion',

@@ -1,8 +1,9 @@
 // The person-readable status: the partition guard and flap damping lines appear when they matter.
 import { describe, expect, it } from 'vitest';
 import { formatStatus } from '../../src/status/format-status.ts';
+import type { StatusReading } from '../../src/status/status-report.ts';
 
-const BASE = { phase: 'watching', phaseSince: '2026-01-01T00:00:00.000Z', gateway: { wanted: false, running: false, pendingAction: null } };
+const BASE: StatusReading = { phase: 'watching', phaseSince: '2026-01-01T00:00:00.000Z', gateway: { wanted: false, running: false, pendingAction: null } };
 
 describe('formatStatus', () => {
   it('shows the partition guard only when configured, with its last verdict', () => {

@@ -40,7 +40,7 @@ function notifier(options: Partial<NotifierOptions> & Pick<NotifierOptions, 'tar
 }
 
 function lifecycleNotifications(options?: Parameters<typeof failoverLifecycle>[0]): Notification[] {
-  return failoverLifecycle(options).flatMap(({ previous, step, at }) => notificationsForStep(previous, step.state, at));
+  return failoverLifecycle(options).flatMap(({ step, at }) => notificationsForStep(step, at));
 }
 
 describe('notification texts from a real failover', () => {

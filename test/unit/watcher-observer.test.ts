@@ -1,7 +1,8 @@
 // The observer plumbing: a throwing listener is logged and ignored, combined observers all hear
-// every hook, and transition events come from state across real decide() steps.
+// every hook, and transition events come from the decisions of real decide() steps.
 import { describe, expect, it } from 'vitest';
-import { combineObservers, observe, transitionEvents, type WatcherObserver } from '../../src/watcher/watcher-observer.ts';
+import { transitionEvents } from '../../src/decision/events.ts';
+import { combineObservers, observe, type WatcherObserver } from '../../src/watcher/watcher-observer.ts';
 import { capturingLogger } from './local-receiver.ts';
 import { failoverLifecycle } from './notify-lifecycle.ts';
 
@@ -36,13 +37,13 @@ describe('observe', () => {
 
 describe('transitionEvents over a real failover', () => {
   it('reports each start and each finish exactly once', () => {
-    const events = failoverLifecycle().flatMap(({ previous, step }) => transitionEvents(previous, step.state).map((e) => `${e.kind}:${e.outcome}`));
+    const events = failoverLifecycle().flatMap(({ step }) => transitionEvents(step.decisions).map((e) => `${e.kind}:${e.outcome}`));
     expect(events).toEqual(['promotion:started', 'promotion:succeeded', 'demotion:started', 'demotion:succeeded']);
   });
 
   it('reports a failed promotion and a failed demotion', () => {
     const outcomes = (o: Parameters<typeof failoverLifecycle>[0]) =>
-      failoverLifecycle(o).flatMap(({ previous, step }) => transitionEvents(previous, step.state).map((e) => `${e.kind}:${e.outcome}`));
+      failoverLifecycle(o).flatMap(({ step }) => transitionEvents(step.decisions).map((e) => `${e.kind}:${e.outcome}`));
     expect(outcomes({ startOk: false })).toEqual(['promotion:started', 'promotion:failed']);
     expect(outcomes({ stopOk: false })).toEqual(['promotion:started', 'promotion:succeeded', 'demotion:started', 'demotion:failed']);
   });

@@ -4,27 +4,13 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { StatusReport } from '../../../src/status/status-report.ts';
 import { run, waitFor } from './run.ts';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../..', import.meta.url));
 
-export interface StatusDoc {
-  phase: string;
-  gateway: { wanted: boolean; running: boolean | null; pendingAction: string | null };
-  primary: { consecutiveFailures: number; consecutiveSuccesses: number; lastProbe: { ok: boolean; reason?: string } | null };
-  lastTransition: {
-    kind: string;
-    outcome: string;
-    decidedAt: string;
-    readyAt: string | null;
-    finishedAt: string | null;
-    problems: string[];
-    timings: Record<string, number | undefined>;
-  } | null;
-  lastGitSync: { ok: boolean; detail: string } | null;
-  watcher: { startedAt: string; probes: number };
-  partitionGuard: { configured: boolean; checking: boolean; lastCheck: { at: string; reachable: boolean; answered: string[]; reason: string } | null };
-}
+/** The watcher's /status document: the one exported type, not a copy. */
+export type StatusDoc = StatusReport;
 
 export interface ContainerState {
   running: boolean;

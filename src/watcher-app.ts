@@ -1,4 +1,5 @@
-// Wires the real adapters to the watcher once, at start, and handles SIGTERM.
+// The composition root: builds the watcher and its adapters from the Config, once, at start.
+import type { Server as HttpServer } from 'node:http';
 import type { Server } from 'node:net';
 import { hostname } from 'node:os';
 import Docker from 'dockerode';
@@ -6,7 +7,8 @@ import type { Logger } from 'pino';
 import type { Config } from './config/config.ts';
 import { configWarnings } from './config/load-config.ts';
 import { redactUrl, scrubSecrets, secretValuesFromEnv } from './config/redact.ts';
-import { DEFAULT_POLICY } from './decision/decide.ts';
+import type { Policy } from './decision/model.ts';
+import { policyWith } from './decision/policy-defaults.ts';
 import { createDockerGatewayControl } from './docker/gateway-control.ts';
 import { describeTarget, ownComposeProject, type TargetSpec } from './docker/gateway-target.ts';
 import { createWorkspaceSync } from './git/workspace-sync.ts';
@@ -17,10 +19,10 @@ import { createHttpProbe } from './probe/http-probe.ts';
 import { createWitnessCheck } from './probe/witness-check.ts';
 import { createWatcherMetrics } from './metrics/watcher-metrics.ts';
 import { runHeartbeat } from './notify/heartbeat.ts';
-import { createNotifier } from './notify/notifier.ts';
+import { configuredChannels, createNotifier } from './notify/notifier.ts';
 import { notifyingObserver } from './notify/notify-observer.ts';
 import { startStatusServer } from './status/status-server.ts';
-import { watcherAlive, type StatusContext } from './status/status-report.ts';
+import type { StatusContext } from './status/status-report.ts';
 import { createControlHandler } from './control/control-handler.ts';
 import { startControlServer } from './control/control-server.ts';
 import { VERSION } from './version.ts';
@@ -28,15 +30,44 @@ import { createFileStateStore } from './watcher/state-store.ts';
 import { waitUntilReady } from './watcher/wait-ready.ts';
 import { errorText, Watcher } from './watcher/watcher.ts';
 import { combineObservers } from './watcher/watcher-observer.ts';
+import { createLoopLiveness } from './watcher/loop-liveness.ts';
 
-/** SIGTERM must end the process within 5 s whatever is in flight (compose's default grace is 10 s). */
-const SHUTDOWN_DEADLINE_MS = 4_500;
+/** The running watcher and everything around it, built once from the Config. */
+export interface WatcherApp {
+  watcher: Watcher;
+  /** Opens /status and the control socket, starts the heartbeat, then runs the watcher until stopped. */
+  start(): Promise<void>;
+  /** Stops probing, closes the servers and adapters; the standby gateway is left as it is. */
+  stop(): Promise<void>;
+}
 
-export async function runWatcher(config: Config, logger: Logger): Promise<void> {
+export interface WatcherAppOptions {
+  /** dockerode honours DOCKER_HOST (e.g. a filtering socket proxy), else the local socket. */
+  docker?: Docker;
+  env?: NodeJS.ProcessEnv;
+}
+
+/** The policy a configuration asks for (the backoffs are fixed: POLICY_DEFAULTS). */
+export function policyFromConfig(config: Config): Policy {
+  return policyWith({
+    failThreshold: config.failThreshold,
+    recoverThreshold: config.recoverThreshold,
+    partitionGuard: config.witnessUrls.length > 0,
+    minPromotedMs: config.minPromotedMs,
+    flapWindowMs: config.flapWindowMs,
+    flapHoldDownMs: config.flapHoldDownMs,
+    flapHoldDownMaxMs: config.flapHoldDownMaxMs,
+  });
+}
+
+/**
+ * The composition root: wires the real adapters to the watcher. Process concerns (signals, exit,
+ * the shutdown deadline) belong to the caller (cli.ts).
+ */
+export async function buildWatcherApp(config: Config, logger: Logger, options: WatcherAppOptions = {}): Promise<WatcherApp> {
   for (const warning of configWarnings(config)) logger.warn({ event: 'config-warning' }, warning);
 
-  // dockerode honours DOCKER_HOST (e.g. a filtering socket proxy), else the local socket.
-  const docker = new Docker();
+  const docker = options.docker ?? new Docker();
   await explainDockerAccess(docker, logger);
   const project = config.gatewayContainer ? undefined : await ownComposeProject(docker, hostname());
   const target: TargetSpec = { container: config.gatewayContainer, service: config.gatewayService, project };
@@ -46,7 +77,7 @@ export async function runWatcher(config: Config, logger: Logger): Promise<void> 
   );
 
   // Known secret values, masked in what the watcher passes on (hook output, notifications).
-  const secrets = secretValuesFromEnv(process.env);
+  const secrets = secretValuesFromEnv(options.env ?? process.env);
   const primary = createHedgedProbe({ inner: createHttpProbe({ url: config.primaryUrl, timeoutMs: config.checkTimeoutMs }), attempts: config.checkAttempts, timeoutMs: config.checkTimeoutMs });
   const readiness = createHttpProbe({ url: config.gatewayReadyUrl, timeoutMs: Math.min(2_000, config.promoteReadyTimeoutMs), expect: 'ready' });
   const witnesses = config.witnessUrls.length > 0 ? createWitnessCheck({ urls: config.witnessUrls, timeoutMs: config.witnessTimeoutMs }) : undefined;
@@ -60,40 +91,29 @@ export async function runWatcher(config: Config, logger: Logger): Promise<void> 
     onRetry: (operation, error, attempt, delayMs) =>
       logger.warn({ event: 'docker-retry', operation, attempt, delayMs, err: errorText(error) }, `docker ${operation} failed (${errorText(error)}); retry ${attempt} in ${delayMs} ms`),
   });
+
   // Metrics and notifications observe the watcher; neither can block it (see watcher-observer.ts).
+  // The loop's liveness is its own object, so metrics and the heartbeat read it without the watcher.
   const statusContext: StatusContext = { version: VERSION, primaryUrl: redactUrl(config.primaryUrl), checkIntervalMs: config.checkIntervalMs, checkTimeoutMs: config.checkTimeoutMs };
-  let alive = (): boolean => true;
+  const liveness = createLoopLiveness(statusContext, Date.now());
+  const alive = (): boolean => liveness.check(Date.now()).alive;
+  const targets = { webhook: config.notifyWebhookUrl, slack: config.notifySlackUrl, discord: config.notifyDiscordUrl, ntfy: config.notifyNtfyUrl };
+  const metrics = createWatcherMetrics({ version: VERSION, alive, startedAtMs: Date.now(), notifyChannels: configuredChannels(targets), heartbeat: config.heartbeatUrl !== undefined });
   const sender = { host: hostname(), version: VERSION };
   const notifier = createNotifier({
-    targets: { webhook: config.notifyWebhookUrl, slack: config.notifySlackUrl, discord: config.notifyDiscordUrl, ntfy: config.notifyNtfyUrl },
+    targets,
     sender,
     timeoutMs: config.notifyTimeoutMs,
     retries: config.notifyRetries,
     logger,
     scrub: (text) => scrubSecrets(text, secrets),
-    onOutcome: (channel, outcome) => metrics.countNotification(channel, outcome),
-  });
-  const metrics = createWatcherMetrics({
-    version: VERSION,
-    alive: () => alive(),
-    startedAtMs: Date.now(),
-    notifyChannels: notifier.channels,
-    heartbeat: config.heartbeatUrl !== undefined,
+    onOutcome: metrics.countNotification,
   });
   if (notifier.channels.length > 0) logger.info({ event: 'notify-channels', channels: notifier.channels }, `notifications go to: ${notifier.channels.join(', ')}`);
 
   const watcher = new Watcher({
     settings: {
-      policy: {
-        ...DEFAULT_POLICY,
-        failThreshold: config.failThreshold,
-        recoverThreshold: config.recoverThreshold,
-        partitionGuard: witnesses !== undefined,
-        minPromotedMs: config.minPromotedMs,
-        flapWindowMs: config.flapWindowMs,
-        flapHoldDownMs: config.flapHoldDownMs,
-        flapHoldDownMaxMs: config.flapHoldDownMaxMs,
-      },
+      policy: policyFromConfig(config),
       checkIntervalMs: config.checkIntervalMs,
       stopTimeoutMs: config.stopTimeoutMs,
       strayStopTimeoutMs: 1_000,
@@ -106,6 +126,7 @@ export async function runWatcher(config: Config, logger: Logger): Promise<void> 
     store: createFileStateStore(config.stateDir),
     logger,
     witnesses,
+    liveness,
     observer: combineObservers(metrics.observer, notifyingObserver(notifier, sender)),
     hooks: createTransitionHooks({
       onPromote: config.onPromote,
@@ -115,54 +136,41 @@ export async function runWatcher(config: Config, logger: Logger): Promise<void> 
       scrub: (text) => scrubSecrets(scrubCredentials(text), secrets),
     }),
   });
-  alive = () => watcherAlive(watcher, statusContext, Date.now()).alive;
 
-  const server = await startStatusServer({
+  let server: HttpServer | undefined;
+  let control: Server | undefined;
+  let heartbeat: Promise<void> = Promise.resolve();
+  return {
     watcher,
-    port: config.statusPort,
-    context: statusContext,
-    metrics: metrics.render,
-  });
-  const control = await startControl(config, watcher, statusContext, logger);
-
-  const heartbeat = config.heartbeatUrl === undefined
-    ? Promise.resolve()
-    : runHeartbeat({
-        url: config.heartbeatUrl,
-        intervalMs: config.heartbeatIntervalMs,
-        timeoutMs: config.notifyTimeoutMs,
-        alive,
-        logger,
-        signal: watcher.signal,
-        onOutcome: (outcome) => metrics.countHeartbeat(outcome),
-      });
-
-  let stopping = false;
-  const shutdown = (signalName: string): void => {
-    if (stopping) return;
-    stopping = true;
-    logger.info({ event: 'watcher-stopping', signal: signalName }, `${signalName}: stopping; the standby gateway is left as it is`);
-    setTimeout(() => {
-      logger.warn({ event: 'watcher-stop-deadline' }, 'shutdown deadline reached; exiting now');
-      process.exit(0);
-    }, SHUTDOWN_DEADLINE_MS).unref();
-    void (async () => {
+    async start() {
+      server = await startStatusServer({ watcher, port: config.statusPort, context: statusContext, metrics: metrics.render });
+      control = await startControl(config, watcher, statusContext, logger);
+      if (config.heartbeatUrl !== undefined) {
+        heartbeat = runHeartbeat({
+          url: config.heartbeatUrl,
+          intervalMs: config.heartbeatIntervalMs,
+          timeoutMs: config.notifyTimeoutMs,
+          alive,
+          logger,
+          signal: watcher.signal,
+          onOutcome: (outcome) => metrics.countHeartbeat(outcome),
+        });
+      }
+      await watcher.run();
+    },
+    async stop() {
       await watcher.stop();
       control?.close();
       notifier.close();
       await heartbeat;
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      if (server) {
+        const open = server;
+        open.closeAllConnections();
+        await new Promise<void>((resolve) => open.close(() => resolve()));
+      }
       await Promise.allSettled([primary.close(), readiness.close(), witnesses?.close()]);
-      logger.info({ event: 'watcher-stopped' }, 'watcher stopped');
-      logger.flush();
-      process.exit(0);
-    })();
+    },
   };
-  process.on('SIGTERM', () => shutdown('SIGTERM'));
-  process.on('SIGINT', () => shutdown('SIGINT'));
-
-  await watcher.run();
 }
 
 /**
