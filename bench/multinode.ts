@@ -7,7 +7,7 @@
 // Writes bench/results/multinode-latest.json; exits 1 on any overlap or missed bound.
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { buildImage, ETCD_TEST_IMAGE, MULTINODE_IRCD_IMAGE, requireDockerEngine, WATCHER_TEST_IMAGE } from '../test/integration/support/engine.ts';
+import { buildImage, ETCD_TEST_IMAGE, IRCD_IMAGE, requireDockerEngine, WATCHER_TEST_IMAGE } from '../test/integration/support/engine.ts';
 import { MultiNode, type NodeNo } from '../test/e2e/support/multinode.ts';
 import { Bed, FAULT_KINDS, type FaultKind } from '../test/e2e/support/multinode-faults.ts';
 
@@ -51,7 +51,7 @@ async function waitServing(bed: Bed, timeoutMs: number): Promise<NodeNo | null> 
 async function main(): Promise<number> {
   console.log(`[bench:multinode] seed ${seed}, ${FAULTS} faults (replay: MULTINODE_SEED=${seed})`);
   await requireDockerEngine();
-  await Promise.all([buildImage(WATCHER_TEST_IMAGE, root), buildImage(ETCD_TEST_IMAGE, `${root}etcd`), buildImage(MULTINODE_IRCD_IMAGE, `${root}test/fixtures/multinode/ircd`)]);
+  await Promise.all([buildImage(WATCHER_TEST_IMAGE, root), buildImage(ETCD_TEST_IMAGE, `${root}etcd`), buildImage(IRCD_IMAGE, `${root}test/fixtures/ircd`)]);
   const mn = new MultiNode('ocf-etcd-bench');
   const bed = new Bed(mn);
   const began = Date.now();
