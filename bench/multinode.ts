@@ -35,11 +35,14 @@ const median = (xs: number[]): number | null => {
   return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
 };
 
-async function waitServing(bed: Bed, timeoutMs: number): Promise<NodeNo | null> {
+/** Faults that take the holder out of service: another node must answer. */
+const MOVES_HOLDER = new Set<FaultKind>(['kill-gateway', 'kill-watcher', 'kill-node', 'cut-from-etcd', 'pause-watcher']);
+
+async function waitServing(bed: Bed, timeoutMs: number, notNode: NodeNo | null = null): Promise<NodeNo | null> {
   const until = Date.now() + timeoutMs;
   while (Date.now() < until) {
     const s = await bed.servingNodes();
-    if (s.length === 1) {
+    if (s.length === 1 && s[0] !== notNode) {
       const answered = await bed.dm(5_000).catch(() => null);
       if (answered) return s[0] as NodeNo;
     }
@@ -79,7 +82,7 @@ async function main(): Promise<number> {
       let ok = true;
       let note = '';
       if (fault.leavesService) {
-        newHolder = await waitServing(bed, ANSWER_BOUND_MS);
+        newHolder = await waitServing(bed, ANSWER_BOUND_MS, MOVES_HOLDER.has(kind) ? current : null);
         recoveredMs = newHolder === null ? null : Date.now() - t0;
         if (newHolder === null) {
           ok = false;
