@@ -20,6 +20,12 @@ async function main(argv: string[]): Promise<number> {
   const command = argv[0] ?? 'run';
   switch (command) {
     case 'run':
+      // LEADER_ELECTION=etcd: the N-node mode (docs/multi-node.md); unset or two-node: this watcher.
+      if (process.env.LEADER_ELECTION?.trim() === 'etcd') return leaseRun();
+      if (!['', 'two-node', undefined].includes(process.env.LEADER_ELECTION?.trim())) {
+        process.stderr.write(`openclaw-failover: LEADER_ELECTION="${process.env.LEADER_ELECTION}": expected two-node (the default) or etcd\n`);
+        return EXIT_CONFIG;
+      }
       return run();
     case 'lease-run':
       return leaseRun();

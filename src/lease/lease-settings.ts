@@ -91,9 +91,9 @@ export function loadLeaseConfig(env: NodeJS.ProcessEnv): LeaseConfigResult {
     problems.push(`ETCD_REQUEST_TIMEOUT ${requestTimeoutMs / 1000} s leaves no time for a second renewal before the deadline: keep it below TTL - margin - renew interval`);
   }
 
-  const portRaw = get('LEASE_STATUS_PORT') ?? '8080';
+  const portRaw = get('STATUS_PORT') ?? '8080';
   const statusPort = Number(portRaw);
-  if (!/^\d{1,5}$/.test(portRaw) || statusPort < 1 || statusPort > 65535) problems.push(`LEASE_STATUS_PORT="${portRaw}": expected a TCP port, e.g. 8080`);
+  if (!/^\d{1,5}$/.test(portRaw) || statusPort < 1 || statusPort > 65535) problems.push(`STATUS_PORT="${portRaw}": expected a TCP port, e.g. 8080`);
 
   const leaderKey = get('ETCD_LEADER_KEY') ?? '/openclaw-failover/leader';
   if (!leaderKey.startsWith('/')) problems.push(`ETCD_LEADER_KEY="${leaderKey}": expected a key starting with "/", e.g. /openclaw-failover/leader`);
