@@ -14,11 +14,13 @@ export class MultiNode {
   readonly name: string;
   readonly env: NodeJS.ProcessEnv;
 
-  constructor(prefix: string, extraEnv: Record<string, string> = {}) {
+  /** `overlays`: extra compose files on top of compose.multinode.yml (e.g. the real gateway). */
+  constructor(prefix: string, overlays: string[] = []) {
     this.name = `${prefix}-${process.pid}-${Math.random().toString(36).slice(2, 7)}`;
     const envFile = join(mkdtempSync(join(tmpdir(), 'ocf-mn-')), 'empty.env');
     writeFileSync(envFile, '');
-    this.env = { ...process.env, COMPOSE_PROJECT_NAME: this.name, COMPOSE_FILE: join(REPO_ROOT, 'test/e2e/compose.multinode.yml'), ...extraEnv };
+    const files = ['test/e2e/compose.multinode.yml', ...overlays].map((f) => join(REPO_ROOT, f));
+    this.env = { ...process.env, COMPOSE_PROJECT_NAME: this.name, COMPOSE_FILE: files.join(':'), COMPOSE_ENV_FILES: envFile };
   }
 
   compose(args: string[], timeoutMs = 300_000): ReturnType<typeof run> {
