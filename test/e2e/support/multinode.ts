@@ -93,9 +93,14 @@ export interface Session {
 /** The ircd's own record: every TCP session from a gateway address, on the server's clock. */
 export async function ircdSessions(bed: MultiNode, gatewayIps: Set<string>): Promise<Session[]> {
   const out = await run('docker', ['logs', '-t', bed.container('ircd')], { timeoutMs: 30_000 });
+  return parseIrcdSessions(`${out.stdout}\n${out.stderr}`, gatewayIps);
+}
+
+/** Sessions from `docker logs -t` text of ngIRCd: accepted → closed, per connection number. */
+export function parseIrcdSessions(text: string, gatewayIps: Set<string>): Session[] {
   const open = new Map<number, Session>();
   const sessions: Session[] = [];
-  for (const line of `${out.stdout}\n${out.stderr}`.split('\n')) {
+  for (const line of text.split('\n')) {
     const at = Date.parse(line.slice(0, line.indexOf(' ')));
     if (Number.isNaN(at)) continue;
     const accepted = /Accepted connection (\d+) from "?(\d+\.\d+\.\d+\.\d+):\d+/.exec(line);
