@@ -106,14 +106,14 @@ export class Bed {
           node: n,
           leavesService: true,
           restore: async () => {
-            await this.docker('network', 'connect', etcdNet, this.c(`etcd${n}`));
+            await this.mn.reconnectEtcd(n);
             await this.docker('network', 'connect', etcdNet, this.c(`watcher${n}`));
           },
         };
       case 'cut-etcd-leader': {
         const leader = (await this.etcdLeader()) ?? n;
         await this.docker('network', 'disconnect', '-f', etcdNet, this.c(`etcd${leader}`));
-        return { kind, node: leader, leavesService: true, restore: () => this.docker('network', 'connect', etcdNet, this.c(`etcd${leader}`)) };
+        return { kind, node: leader, leavesService: true, restore: () => this.mn.reconnectEtcd(leader) };
       }
       case 'pause-watcher':
         await this.docker('pause', this.c(`watcher${n}`));

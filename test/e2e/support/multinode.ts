@@ -13,6 +13,7 @@ export type NodeNo = (typeof NODES)[number];
 export class MultiNode {
   readonly name: string;
   readonly env: NodeJS.ProcessEnv;
+  readonly etcdPrefix: string;
 
   /** `overlays`: extra compose files on top of compose.multinode.yml (e.g. the real gateway). */
   constructor(prefix: string, overlays: string[] = []) {
@@ -20,7 +21,13 @@ export class MultiNode {
     const envFile = join(mkdtempSync(join(tmpdir(), 'ocf-mn-')), 'empty.env');
     writeFileSync(envFile, '');
     const files = ['test/e2e/compose.multinode.yml', ...overlays].map((f) => join(REPO_ROOT, f));
-    this.env = { ...process.env, COMPOSE_PROJECT_NAME: this.name, COMPOSE_FILE: files.join(':'), COMPOSE_ENV_FILES: envFile };
+    this.etcdPrefix = `10.${200 + Math.floor(Math.random() * 50)}.${Math.floor(Math.random() * 256)}`;
+    this.env = { ...process.env, COMPOSE_PROJECT_NAME: this.name, COMPOSE_FILE: files.join(':'), COMPOSE_ENV_FILES: envFile, MN_ETCD_PREFIX: this.etcdPrefix };
+  }
+
+  /** The fixed address of etcd member n on the etcd network (see compose.multinode.yml). */
+  etcdIp(n: number): string {
+    return `${this.etcdPrefix}.1${n}`;
   }
 
   compose(args: string[], timeoutMs = 300_000): ReturnType<typeof run> {
@@ -29,6 +36,11 @@ export class MultiNode {
 
   async up(services: string[] = []): Promise<void> {
     await this.compose(['up', '-d', '--quiet-pull', ...services]);
+  }
+
+  /** Reattaches an etcd member to the etcd network at its fixed address. */
+  async reconnectEtcd(n: number): Promise<void> {
+    await run('docker', ['network', 'connect', '--ip', this.etcdIp(n), this.network('etcd'), this.container(`etcd${n}`)], { allowFailure: true, timeoutMs: 60_000 });
   }
 
   async down(): Promise<void> {
@@ -51,7 +63,7 @@ export class MultiNode {
   }
 
   async etcdEndpoints(): Promise<string[]> {
-    return Promise.all([1, 2, 3].map(async (n) => `http://${await this.ip(`etcd${n}`, 'etcd')}:2379`));
+    return Promise.resolve([1, 2, 3].map((n) => `http://${this.etcdIp(n)}:2379`));
   }
 
   async docker(args: string[], allowFailure = false): Promise<void> {
