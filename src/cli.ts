@@ -16,6 +16,7 @@ import { dockerPreflight } from './docker/preflight.ts';
 import { createHttpProbe } from './probe/http-probe.ts';
 import { PRIMARY_URL_HINTS } from './probe/first-contact.ts';
 import { redactUrl } from './config/redact.ts';
+import { leaseRun } from './lease/lease-cli.ts';
 
 const EXIT_CONFIG = 2;
 /** SIGTERM must end the process within 5 s whatever is in flight (compose's default grace is 10 s). */
@@ -25,7 +26,15 @@ async function main(argv: string[]): Promise<number> {
   const command = argv[0] ?? 'run';
   switch (command) {
     case 'run':
+      // LEADER_ELECTION=etcd: the N-node mode (docs/multi-node.md); unset or two-node: this watcher.
+      if (process.env.LEADER_ELECTION?.trim() === 'etcd') return leaseRun();
+      if (!['', 'two-node', undefined].includes(process.env.LEADER_ELECTION?.trim())) {
+        process.stderr.write(`openclaw-failover: LEADER_ELECTION="${process.env.LEADER_ELECTION}": expected two-node (the default) or etcd\n`);
+        return EXIT_CONFIG;
+      }
       return run();
+    case 'lease-run':
+      return leaseRun();
     case 'check':
     case '--check':
       return check(argv.includes('--config-only'));
@@ -50,6 +59,7 @@ async function main(argv: string[]): Promise<number> {
 const USAGE = `usage: openclaw-failover [command]
 
   run          start the watcher (default)
+  lease-run    start the etcd-mode watcher (LEADER_ELECTION=etcd, see docs/multi-node.md)
   check        validate the configuration from the environment, print it (secrets redacted),
                then test Docker access and the gateway target; exit 0 when all is well, 2 when
                not (--config-only: the environment only)

@@ -7,7 +7,11 @@ const TEST_TAG = process.env.OCF_TEST_TAG ?? 'test';
 export const WATCHER_TEST_IMAGE = `openclaw-failover:${TEST_TAG}`;
 export const FAKE_GATEWAY_IMAGE = `openclaw-failover-fake-gateway:${TEST_TAG}`;
 export const SOCKET_PROXY_TEST_IMAGE = `openclaw-failover-socket-proxy:${TEST_TAG}`;
+/** The tests' IRC server (test/fixtures/ircd): the chat service channel tests judge by. */
+export const IRCD_IMAGE = `openclaw-failover-ircd:${TEST_TAG}`;
 export const OPENCLAW_IMAGE = 'ghcr.io/openclaw/openclaw:2026.9.6';
+/** etcd 3.5.16 from Debian trixie's etcd-server package (etcd/Dockerfile). */
+export const ETCD_TEST_IMAGE = `openclaw-failover-etcd:${TEST_TAG}`;
 
 export async function requireDockerEngine(): Promise<void> {
   const info = await run('docker', ['info', '--format', '{{.ServerVersion}}'], { allowFailure: true, timeoutMs: 20_000 }).catch(

@@ -1,0 +1,40 @@
+// The etcd mode's settings: defaults that satisfy the timing rules, every problem at once.
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_LEASE_TIMINGS, loadLeaseConfig } from '../../src/lease/lease-settings.ts';
+
+const base = { LEADER_ELECTION: 'etcd', ETCD_ENDPOINTS: 'http://a:2379, http://b:2379,http://c:2379' };
+
+describe('loadLeaseConfig', () => {
+  it('accepts the minimal settings with the documented defaults', () => {
+    const r = loadLeaseConfig({ ...base, NODE_NAME: 'host-a' });
+    expect(r.ok).toBe(true);
+    if (!r.ok) return;
+    expect(r.config.endpoints).toEqual(['http://a:2379', 'http://b:2379', 'http://c:2379']);
+    expect(r.config.timings).toEqual(DEFAULT_LEASE_TIMINGS);
+    expect(r.config.nodeName).toBe('host-a');
+    expect(r.config.gatewayStatusUrl).toBeUndefined();
+  });
+
+  it('derives the renewal from a custom TTL (TTL/3) and adds the gateway rules with a status URL', () => {
+    const r = loadLeaseConfig({ ...base, ETCD_LEASE_TTL: '15', GATEWAY_STATUS_URL: 'http://gateway:18790/' });
+    expect(r.ok && r.config.timings.renewEveryMs).toBe(5_000);
+    expect(r.ok && r.config.timings.gateway).toMatchObject({ unreachableMs: 3_000, notReadyMs: 120_000 });
+  });
+
+  it('reports every problem at once, each naming the setting and the fix', () => {
+    const r = loadLeaseConfig({ LEADER_ELECTION: 'two-node', ETCD_LEASE_TTL: '2', ETCD_SAFETY_MARGIN: 'x', STATUS_PORT: '99999', ETCD_LEADER_KEY: 'leader' });
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    const text = r.problems.join('\n');
+    for (const name of ['LEADER_ELECTION', 'ETCD_ENDPOINTS', 'ETCD_LEASE_TTL', 'ETCD_SAFETY_MARGIN', 'STATUS_PORT', 'ETCD_LEADER_KEY']) expect(text).toContain(name);
+    expect(r.problems.length).toBeGreaterThanOrEqual(6);
+  });
+
+  it('refuses timings that break the rules (renewal too rare, grace below the worst-case stop)', () => {
+    const r = loadLeaseConfig({ ...base, ETCD_RENEW_INTERVAL: '5', ETCD_TAKEOVER_GRACE: '0.5' });
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    expect(r.problems.join('\n')).toMatch(/renewal every 5000 ms/);
+    expect(r.problems.join('\n')).toMatch(/grace 500 ms/);
+  });
+});
