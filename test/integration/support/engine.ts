@@ -7,6 +7,8 @@ const TEST_TAG = process.env.OCF_TEST_TAG ?? 'test';
 export const WATCHER_TEST_IMAGE = `openclaw-failover:${TEST_TAG}`;
 export const FAKE_GATEWAY_IMAGE = `openclaw-failover-fake-gateway:${TEST_TAG}`;
 export const SOCKET_PROXY_TEST_IMAGE = `openclaw-failover-socket-proxy:${TEST_TAG}`;
+/** The tests' IRC server (test/fixtures/ircd): the chat service channel tests judge by. */
+export const IRCD_IMAGE = `openclaw-failover-ircd:${TEST_TAG}`;
 export const OPENCLAW_IMAGE = 'ghcr.io/openclaw/openclaw:2026.9.6';
 
 export async function requireDockerEngine(): Promise<void> {
