@@ -27,7 +27,10 @@ import { createControlHandler } from './control/control-handler.ts';
 import { startControlServer } from './control/control-server.ts';
 import { VERSION } from './version.ts';
 import { createFileStateStore } from './watcher/state-store.ts';
-import { waitUntilReady } from './watcher/wait-ready.ts';
+import { waitUntilReady, type ReadyOutcome } from './watcher/wait-ready.ts';
+import { createGatewayRpc } from './gateway/gateway-rpc.ts';
+import { createColdServing } from './serving/serving-switch.ts';
+import { createHotServing } from './serving/hot-serving.ts';
 import { errorText, Watcher } from './watcher/watcher.ts';
 import { combineObservers } from './watcher/watcher-observer.ts';
 import { createLoopLiveness } from './watcher/loop-liveness.ts';
@@ -92,6 +95,12 @@ export async function buildWatcherApp(config: Config, logger: Logger, options: W
       logger.warn({ event: 'docker-retry', operation, attempt, delayMs, err: errorText(error) }, `docker ${operation} failed (${errorText(error)}); retry ${attempt} in ${delayMs} ms`),
   });
 
+  const waitReady = (signal: AbortSignal): Promise<ReadyOutcome> => waitUntilReady({ probe: readiness, timeoutMs: config.promoteReadyTimeoutMs, signal });
+  // cold: serving = the container runs; hot: the container always runs, serving = its channel is on.
+  const rpc = config.standbyMode === 'hot' ? createGatewayRpc({ baseUrl: new URL(config.gatewayReadyUrl).origin, token: config.gatewayToken ?? '', timeoutMs: 30_000 }) : undefined;
+  const serving = rpc ? createHotServing({ gateway, rpc, logger, readyTimeoutMs: config.promoteReadyTimeoutMs }) : createColdServing(gateway, waitReady);
+  logger.info({ event: 'standby-mode', mode: serving.mode }, serving.mode === 'hot' ? 'standby mode hot: the standby gateway runs with its channel off; promotion switches the channel on' : 'standby mode cold: the standby gateway is started on promotion');
+
   // Metrics and notifications observe the watcher; neither can block it (see watcher-observer.ts).
   // The loop's liveness is its own object, so metrics and the heartbeat read it without the watcher.
   const statusContext: StatusContext = { version: VERSION, primaryUrl: redactUrl(config.primaryUrl), checkIntervalMs: config.checkIntervalMs, checkTimeoutMs: config.checkTimeoutMs };
@@ -120,9 +129,8 @@ export async function buildWatcherApp(config: Config, logger: Logger, options: W
       resyncIntervalMs: 5_000,
     },
     primary,
-    gateway,
+    serving,
     workspace: createWorkspaceSync({ dir: config.workspaceDir, remote: config.workspaceRemote, branch: config.workspaceBranch, timeoutMs: config.gitTimeoutMs }),
-    waitReady: (signal) => waitUntilReady({ probe: readiness, timeoutMs: config.promoteReadyTimeoutMs, signal }),
     store: createFileStateStore(config.stateDir),
     logger,
     witnesses,
@@ -168,7 +176,7 @@ export async function buildWatcherApp(config: Config, logger: Logger, options: W
         open.closeAllConnections();
         await new Promise<void>((resolve) => open.close(() => resolve()));
       }
-      await Promise.allSettled([primary.close(), readiness.close(), witnesses?.close()]);
+      await Promise.allSettled([primary.close(), readiness.close(), witnesses?.close(), rpc?.close()]);
     },
   };
 }

@@ -5,7 +5,7 @@ import type { Logger } from 'pino';
 import { decide, gatewayWanted, initialState } from '../decision/decide.ts';
 import type { Action, Command, CommandReply, HookReport, Observation, Policy, State, Step } from '../decision/model.ts';
 import type { Probe } from '../probe/probe-result.ts';
-import type { GatewayControl } from '../docker/gateway-control.ts';
+import type { ServingSwitch } from '../serving/serving-switch.ts';
 import type { ContainerEvent } from '../docker/container-events.ts';
 import { sleep as realSleep, type Sleep } from '../docker/backoff.ts';
 import type { WorkspaceSync } from '../git/workspace-sync.ts';
@@ -14,7 +14,6 @@ import type { TransitionHooks } from '../hooks/transition-hooks.ts';
 import { runTransitionHook, type LastHook } from './hook-runs.ts';
 import { createLoopLiveness, type LoopLiveness } from './loop-liveness.ts';
 import type { StateStore } from './state-store.ts';
-import type { ReadyOutcome } from './wait-ready.ts';
 import { logDecisions } from './decision-log.ts';
 import { demotionCutShort, errorText, promotionCutShort, runDemotion, runPromotion, type DemotionProgress, type PromotionProgress, type TransitionAdapters } from './promotion-steps.ts';
 import type { WitnessCheck } from '../probe/witness-check.ts';
@@ -36,9 +35,9 @@ export interface WatcherSettings {
 export interface WatcherDeps {
   settings: WatcherSettings;
   primary: Probe;
-  gateway: GatewayControl;
+  /** How the standby is switched to serving and back (cold: container start/stop; hot: channel on/off). */
+  serving: ServingSwitch;
   workspace: WorkspaceSync;
-  waitReady: (signal: AbortSignal) => Promise<ReadyOutcome>;
   store: StateStore;
   logger: Logger;
   /** Partition guard: asked before promoting when the policy has partitionGuard on. */
@@ -165,8 +164,8 @@ export class Watcher {
   }
 
   private async watchEvents(): Promise<void> {
-    const { gateway, logger } = this.deps;
-    await gateway.watch(
+    const { serving, logger } = this.deps;
+    await serving.watch(
       (event: ContainerEvent) => {
         logger.debug({ event: 'docker-event', action: event.action, container: event.name }, `docker event ${event.action}`);
         // The event says something changed; inspect says what is true now.
@@ -206,11 +205,11 @@ export class Watcher {
   private async resync(why: string): Promise<void> {
     const asked = ++this.inspectsAsked;
     try {
-      const target = await this.deps.gateway.inspect();
+      const target = await this.deps.serving.inspect();
       if (asked < this.inspectUsed) return;
       this.inspectUsed = asked;
       this.dockerProblem = null;
-      this.dispatch({ type: 'gateway', running: target.running, source: 'inspect', detail: `${target.name} ${target.status}; ${why}` });
+      this.dispatch({ type: 'gateway', running: target.serving, source: 'inspect', detail: `${target.name} ${target.status}; ${why}` });
     } catch (error) {
       if (this.abort.signal.aborted) return;
       this.noteDockerProblem('inspect', error);
@@ -281,11 +280,10 @@ export class Watcher {
   }
 
   private transitionAdapters(): TransitionAdapters {
-    const { workspace, gateway, waitReady, logger, settings } = this.deps;
+    const { workspace, serving, logger, settings } = this.deps;
     return {
       workspace,
-      gateway,
-      waitReady,
+      serving,
       logger,
       now: this.now,
       stopTimeoutMs: settings.stopTimeoutMs,
@@ -309,14 +307,14 @@ export class Watcher {
 
   private async reconcileStart(): Promise<void> {
     try {
-      await this.serial(() => this.deps.gateway.start());
+      await this.serial(() => this.deps.serving.serve());
       this.dispatch({ type: 'gateway-action-finished', action: 'start', ok: true });
     } catch (error) {
       this.noteDockerProblem('start', error);
       this.dispatch({ type: 'gateway-action-finished', action: 'start', ok: false, error: errorText(error) });
       return;
     }
-    const ready = await this.deps.waitReady(this.abort.signal);
+    const ready = await this.deps.serving.waitServing(this.abort.signal);
     if (this.abort.signal.aborted) return;
     if (ready.ok) this.deps.logger.info({ event: 'gateway-ready-again' }, 'standby gateway is ready again');
     else this.deps.logger.error({ event: 'gateway-not-ready-again', err: ready.error }, `re-started standby gateway is not ready: ${ready.error}`);
@@ -334,7 +332,7 @@ export class Watcher {
   private async reconcileStop(): Promise<void> {
     const began = this.now();
     try {
-      await this.serial(() => this.deps.gateway.stop(this.deps.settings.strayStopTimeoutMs / 1000));
+      await this.serial(() => this.deps.serving.unserve(this.deps.settings.strayStopTimeoutMs / 1000));
       this.deps.logger.info({ event: 'stray-gateway-stopped', stopMs: this.now() - began }, `stray standby gateway stopped in ${this.now() - began} ms`);
       this.dispatch({ type: 'gateway-action-finished', action: 'stop', ok: true });
     } catch (error) {
