@@ -31,6 +31,7 @@ import { waitUntilReady, type ReadyOutcome } from './watcher/wait-ready.ts';
 import { createGatewayRpc } from './gateway/gateway-rpc.ts';
 import { createColdServing } from './serving/serving-switch.ts';
 import { createHotServing } from './serving/hot-serving.ts';
+import { createHotKeeper } from './serving/hot-keeper.ts';
 import { errorText, Watcher } from './watcher/watcher.ts';
 import { combineObservers } from './watcher/watcher-observer.ts';
 import { createLoopLiveness } from './watcher/loop-liveness.ts';
@@ -136,6 +137,7 @@ export async function buildWatcherApp(config: Config, logger: Logger, options: W
     witnesses,
     liveness,
     observer: combineObservers(metrics.observer, notifyingObserver(notifier, sender)),
+    ...(rpc ? { upkeep: createHotKeeper({ gateway, rpc, logger, policy: { bootAllowanceMs: Math.max(config.promoteReadyTimeoutMs, 180_000), repairBackoffMs: 30_000, repairBackoffMaxMs: 600_000 } }).upkeep } : {}),
     hooks: createTransitionHooks({
       onPromote: config.onPromote,
       onDemote: config.onDemote,

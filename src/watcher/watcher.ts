@@ -50,6 +50,11 @@ export interface WatcherDeps {
   liveness?: LoopLiveness;
   /** Metrics and notifications listen here; never blocks, never throws into the loop. */
   observer?: WatcherObserver;
+  /**
+   * Hot standby upkeep (serving/hot-keeper.ts): keeps the standby container running and healthy
+   * while watching. Run after each resync, in the container queue, so it never races a promotion.
+   */
+  upkeep?: (state: () => State) => Promise<void>;
 }
 
 export class Watcher {
@@ -101,6 +106,7 @@ export class Watcher {
     this.track(this.watchEvents());
     // Reconcile before the first probe: a stray gateway is stopped without waiting for the network.
     await this.resync('startup');
+    this.track(this.runUpkeep());
     this.track(this.resyncLoop());
     await this.probeLoop();
   }
@@ -195,6 +201,7 @@ export class Watcher {
     while (!signal.aborted) {
       await this.sleep(this.deps.settings.resyncIntervalMs, signal);
       if (!signal.aborted) await this.resync('periodic');
+      if (!signal.aborted) await this.runUpkeep();
     }
   }
 
@@ -214,6 +221,18 @@ export class Watcher {
       if (this.abort.signal.aborted) return;
       this.noteDockerProblem('inspect', error);
       this.deps.logger.error({ event: 'gateway-inspect-failed', why, err: errorText(error) }, `cannot inspect the standby gateway: ${errorText(error)}`);
+    }
+  }
+
+  private async runUpkeep(): Promise<void> {
+    const { upkeep } = this.deps;
+    if (!upkeep) return;
+    try {
+      await this.serial(() => upkeep(() => this.state));
+    } catch (error) {
+      if (this.abort.signal.aborted) return;
+      this.noteDockerProblem('start', error);
+      this.deps.logger.error({ event: 'hot-standby-upkeep-failed', err: errorText(error) }, `hot standby upkeep failed: ${errorText(error)}`);
     }
   }
 
