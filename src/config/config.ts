@@ -83,14 +83,19 @@ export interface Config {
   heartbeatIntervalMs: number;
 }
 
-/** One invalid setting, reported together with every other one. */
+/** One invalid setting or contradiction between settings, reported together with every other one. */
 export interface ConfigProblem {
-  /** The environment variable's name. */
+  /** The environment variable's name (for a contradiction: the one named first). */
   name: string;
   /** The value as given, secrets redacted; undefined when the variable was missing. */
   value: string | undefined;
   /** What is expected instead, phrased as the fix. */
   expected: string;
+  /**
+   * Set for a contradiction between valid settings (config-rules.ts): what contradicts what, e.g.
+   * `FLAP_HOLD_DOWN_MAX=600 (default) is shorter than FLAP_HOLD_DOWN=900`.
+   */
+  conflict?: string;
 }
 
 export type ConfigResult = { ok: true; config: Config } | { ok: false; problems: ConfigProblem[] };

@@ -4,12 +4,12 @@
 
 import { Document, Pair, Scalar, YAMLMap } from 'yaml';
 import type { Config } from './config.ts';
-import { SETTING_TABLE } from './load-config.ts';
+import { SETTING_TABLE } from './settings-table.ts';
 import { redactConfig } from './redact.ts';
 
 // The setting list lives with the parsers; re-exported so docs tooling can import it from here.
-export { SETTINGS } from './load-config.ts';
-export type { SettingInfo } from './load-config.ts';
+export { SETTINGS } from './settings-table.ts';
+export type { SettingInfo } from './setting-kinds.ts';
 
 type Source = 'default' | 'set' | 'unset';
 

@@ -5,26 +5,27 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Config } from '../../src/config/config.ts';
+import { checkRules } from '../../src/config/config-rules.ts';
 import { formatProblems, loadConfig, SETTING_TABLE, SETTINGS } from '../../src/config/load-config.ts';
 
 const NAMES = SETTINGS.map((s) => s.name);
 
-/** The documented bounds (README settings table), in the Config's units. */
-const NUMERIC_BOUNDS: Partial<Record<keyof Config, [number, number]>> = {
-  checkIntervalMs: [200, 3_600_000],
-  checkTimeoutMs: [100, 600_000],
-  failThreshold: [1, 1_000],
-  recoverThreshold: [1, 1_000],
-  promoteReadyTimeoutMs: [1_000, 3_600_000],
-  stopTimeoutMs: [0, 600_000],
-  gitTimeoutMs: [1_000, 600_000],
-  statusPort: [1, 65_535],
-  witnessTimeoutMs: [100, 60_000],
-  minPromotedMs: [0, 3_600_000],
-  flapWindowMs: [0, 86_400_000],
-  flapHoldDownMs: [1_000, 3_600_000],
-  flapHoldDownMaxMs: [1_000, 86_400_000],
-};
+/**
+ * The bounds of every numeric setting, in the Config's units, derived from the table itself: its
+ * declared range, read through the setting's own parser (seconds become milliseconds). Adding a
+ * numeric setting adds it here.
+ */
+const NUMERIC_BOUNDS: Partial<Record<keyof Config, [number, number]>> = Object.fromEntries(
+  SETTINGS.filter((s) => s.range !== undefined).map((s) => {
+    const setting = SETTING_TABLE[s.key] as { parse(raw: string | undefined, earlier: Partial<Config>): { ok: boolean; value?: unknown } };
+    const bound = (n: number): number => {
+      const parsed = setting.parse(String(n), {});
+      if (!parsed.ok || typeof parsed.value !== 'number') throw new Error(`${s.name}: its own bound ${n} does not parse`);
+      return parsed.value;
+    };
+    return [s.key, [bound(s.range!.min), bound(s.range!.max)]];
+  }),
+);
 
 const junk: fc.Arbitrary<string | undefined> = fc.oneof(
   fc.constant(undefined),
@@ -61,6 +62,10 @@ describe('loadConfig over arbitrary environments (fast-check)', () => {
             expect(value, key).toBeGreaterThanOrEqual(min);
             expect(value, key).toBeLessThanOrEqual(max);
           }
+          // No contradiction between settings survives into a config.
+          expect(checkRules(config, 'error')).toEqual([]);
+          expect(config.checkTimeoutMs).toBeLessThanOrEqual(config.checkIntervalMs);
+          expect(config.flapHoldDownMaxMs).toBeGreaterThanOrEqual(config.flapHoldDownMs);
           expect(isHttpUrl(config.primaryUrl)).toBe(true);
           expect(isHttpUrl(config.gatewayReadyUrl)).toBe(true);
           expect(config.witnessUrls.every(isHttpUrl)).toBe(true);
@@ -71,7 +76,9 @@ describe('loadConfig over arbitrary environments (fast-check)', () => {
         } else {
           expect(result.problems.length).toBeGreaterThan(0);
           const names = result.problems.map((p) => p.name);
-          expect(new Set(names).size).toBe(names.length);
+          // One problem per bad setting; contradictions come after them.
+          const valueNames = result.problems.filter((p) => p.conflict === undefined).map((p) => p.name);
+          expect(new Set(valueNames).size).toBe(valueNames.length);
           for (const problem of result.problems) {
             expect(NAMES).toContain(problem.name);
             expect(problem.expected.trim().length).toBeGreaterThan(0);
@@ -90,21 +97,27 @@ describe('loadConfig over arbitrary environments (fast-check)', () => {
   });
 
   it('values within bounds round-trip: written as `check` shows them, read back to the same config', () => {
-    const seconds = (min: number, max: number) => fc.integer({ min: min * 1000, max: max * 1000 }).map((ms) => String(ms / 1000));
+    const range = (name: string): { min: number; max: number } => SETTINGS.find((s) => s.name === name)!.range!;
+    const seconds = (name: string) => fc.integer({ min: range(name).min * 1000, max: range(name).max * 1000 }).map((ms) => String(ms / 1000));
+    const whole = (name: string) => fc.integer(range(name)).map(String);
+    // Pairs drawn so the rules between them hold (config-rules.ts): CHECK_TIMEOUT ≤ CHECK_INTERVAL,
+    // FLAP_HOLD_DOWN ≤ FLAP_HOLD_DOWN_MAX.
+    const ordered = (low: string, high: string) =>
+      fc.tuple(seconds(low), seconds(high)).map(([a, b]) => (Number(a) <= Number(b) ? [a, b] : [String(Math.max(Number(b), range(low).min)), b]));
     const arbValid = fc.record({
       PRIMARY_URL: fc.webUrl({ validSchemes: ['http', 'https'] }).filter((u) => !u.includes('#') && new URL(u).hostname !== ''),
-      CHECK_INTERVAL: seconds(0.2, 3600),
-      CHECK_TIMEOUT: seconds(0.1, 600),
-      FAIL_THRESHOLD: fc.integer({ min: 1, max: 1_000 }).map(String),
-      STATUS_PORT: fc.integer({ min: 1, max: 65_535 }).map(String),
-      MIN_PROMOTED: seconds(0, 3600),
-      FLAP_WINDOW: seconds(0, 86_400),
-      FLAP_HOLD_DOWN: seconds(1, 3600),
+      check: ordered('CHECK_TIMEOUT', 'CHECK_INTERVAL'),
+      flap: ordered('FLAP_HOLD_DOWN', 'FLAP_HOLD_DOWN_MAX'),
+      FAIL_THRESHOLD: whole('FAIL_THRESHOLD'),
+      STATUS_PORT: whole('STATUS_PORT'),
+      MIN_PROMOTED: seconds('MIN_PROMOTED'),
+      FLAP_WINDOW: seconds('FLAP_WINDOW'),
       WITNESS_URLS: fc.array(fc.webUrl({ validSchemes: ['http', 'https'] }).filter((u) => !u.includes('#') && !u.includes(',') && new URL(u).hostname !== ''), { minLength: 1, maxLength: 16 }).map((urls) => urls.join(',')),
       LOG_LEVEL: fc.constantFrom('trace', 'debug', 'info', 'warn', 'error', 'fatal', 'INFO', 'Warn'),
     });
     fc.assert(
-      fc.property(arbValid, (env) => {
+      fc.property(arbValid, ({ check, flap, ...rest }) => {
+        const env = { ...rest, CHECK_TIMEOUT: check[0], CHECK_INTERVAL: check[1], FLAP_HOLD_DOWN: flap[0], FLAP_HOLD_DOWN_MAX: flap[1] };
         const first = loadConfig(env);
         expect(first.ok, JSON.stringify(first)).toBe(true);
         if (!first.ok) return;
