@@ -30,7 +30,8 @@ COPY --from=build /src/dist ./dist
 # The state and workspace mount points belong to uid 1000 (the gateway's user too), so named
 # volumes start out writable by both and files git writes stay the gateway's.
 RUN chmod 0755 dist/cli.js && ln -s /app/dist/cli.js /usr/local/bin/openclaw-failover \
- && mkdir -p /var/lib/openclaw-failover /workspace && chown node:node /var/lib/openclaw-failover /workspace
+ && mkdir -p /var/lib/openclaw-failover /var/lib/openclaw-failover-prepare /workspace \
+ && chown node:node /var/lib/openclaw-failover /var/lib/openclaw-failover-prepare /workspace
 USER node
 EXPOSE 8080
 HEALTHCHECK --interval=10s --timeout=5s --start-period=15s --retries=3 CMD ["openclaw-failover", "healthcheck"]
