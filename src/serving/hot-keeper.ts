@@ -49,6 +49,8 @@ export function decideUpkeep(policy: UpkeepPolicy, memory: UpkeepMemory, input: 
   if (input.phase !== 'watching' || input.paused) return { memory, action: 'none' };
   const backoff = (): number => Math.min(policy.repairBackoffMs * 2 ** Math.min(memory.repairs, 20), policy.repairBackoffMaxMs);
 
+  // Never started yet: `up -d` starts it once its deploy-time preparation (plugins) is done.
+  if (!input.container.running && input.container.status === 'created') return { memory, action: 'none' };
   if (!input.container.running) {
     const down: UpkeepMemory = { ...memory, failingSince: null, health: 'down' };
     if (now < memory.nextRepairAt) return { memory: down, action: 'none', ...(memory.health !== 'down' ? { report: { level: 'error', event: 'hot-standby-down', message: `hot standby gateway is not running (${input.container.status}); starting it at the next repair slot` } } : {}) };

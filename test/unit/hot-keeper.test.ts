@@ -18,6 +18,10 @@ describe('hot standby upkeep', () => {
     expect(decideUpkeep(POLICY, second.memory, down, T0 + 30_000 + 60_000).action).toBe('start');
   });
 
+  it('leaves a never-started container to compose (it starts it once the prepare step is done)', () => {
+    expect(decideUpkeep(POLICY, INITIAL_UPKEEP, input({ container: { running: false, status: 'created', startedAtMs: null }, api: 'not-asked' }), T0).action).toBe('none');
+  });
+
   it('never acts while promoted, promoting, demoting or paused', () => {
     const down = { container: { running: false, status: 'exited', startedAtMs: null }, api: 'not-asked' as const };
     for (const phase of ['promoting', 'promoted', 'demoting'] as const) expect(decideUpkeep(POLICY, INITIAL_UPKEEP, input({ ...down, phase }), T0).action).toBe('none');
