@@ -41,8 +41,8 @@ class FakeHotGateway {
   }
 
   rpc: GatewayRpc = {
-    call: async <T>(method: string, params?: unknown) => this.answer(method, (params ?? {}) as Record<string, unknown>) as RpcResult<T>,
-    close: async () => undefined,
+    call: <T>(method: string, params?: unknown) => Promise.resolve(this.answer(method, (params ?? {}) as Record<string, unknown>) as RpcResult<T>),
+    close: () => Promise.resolve(),
   };
 
   private located(): LocatedGateway {
@@ -50,26 +50,27 @@ class FakeHotGateway {
   }
 
   control: GatewayControl = {
-    inspect: async () => this.located(),
-    start: async () => {
+    inspect: () => Promise.resolve(this.located()),
+    start: () => {
       this.ops.push('start');
       // A boot seeds every channel off (the compose wrapper).
       if (!this.running) this.enabled = false;
       this.running = true;
-      return this.located();
+      return Promise.resolve(this.located());
     },
-    stop: async () => {
+    stop: () => {
       this.ops.push('stop');
       this.running = false;
       this.stuckOn = false;
+      return Promise.resolve();
     },
-    watch: async () => undefined,
+    watch: () => Promise.resolve(),
   };
 }
 
 function serving(gw: FakeHotGateway) {
   let t = 0;
-  return createHotServing({ gateway: gw.control, rpc: gw.rpc, logger: pino({ level: 'silent' }), readyTimeoutMs: 60_000, offGraceMs: 2_000, pollMs: 100, now: () => t, sleep: async (ms) => void (t += ms) });
+  return createHotServing({ gateway: gw.control, rpc: gw.rpc, logger: pino({ level: 'silent' }), readyTimeoutMs: 60_000, offGraceMs: 2_000, pollMs: 100, now: () => t, sleep: (ms) => { t += ms; return Promise.resolve(); } });
 }
 
 describe('hot serving switch', () => {
