@@ -100,6 +100,7 @@ export async function buildWatcherApp(config: Config, logger: Logger, options: W
   // cold: serving = the container runs; hot: the container always runs, serving = its channel is on.
   const rpc = config.standbyMode === 'hot' ? createGatewayRpc({ baseUrl: new URL(config.gatewayReadyUrl).origin, token: config.gatewayToken ?? '', timeoutMs: 30_000 }) : undefined;
   const serving = rpc ? createHotServing({ gateway, rpc, logger, readyTimeoutMs: config.promoteReadyTimeoutMs }) : createColdServing(gateway, waitReady);
+  const keeper = rpc ? createHotKeeper({ gateway, rpc, logger, policy: { bootAllowanceMs: Math.max(config.promoteReadyTimeoutMs, 180_000), repairBackoffMs: 30_000, repairBackoffMaxMs: 600_000 } }) : undefined;
   logger.info({ event: 'standby-mode', mode: serving.mode }, serving.mode === 'hot' ? 'standby mode hot: the standby gateway runs with its channel off; promotion switches the channel on' : 'standby mode cold: the standby gateway is started on promotion');
 
   // Metrics and notifications observe the watcher; neither can block it (see watcher-observer.ts).
@@ -108,7 +109,7 @@ export async function buildWatcherApp(config: Config, logger: Logger, options: W
   const liveness = createLoopLiveness(statusContext, Date.now());
   const alive = (): boolean => liveness.check(Date.now()).alive;
   const targets = { webhook: config.notifyWebhookUrl, slack: config.notifySlackUrl, discord: config.notifyDiscordUrl, ntfy: config.notifyNtfyUrl };
-  const metrics = createWatcherMetrics({ version: VERSION, alive, startedAtMs: Date.now(), notifyChannels: configuredChannels(targets), heartbeat: config.heartbeatUrl !== undefined });
+  const metrics = createWatcherMetrics({ version: VERSION, alive, startedAtMs: Date.now(), notifyChannels: configuredChannels(targets), heartbeat: config.heartbeatUrl !== undefined, standbyMode: serving.mode, ...(keeper ? { standbyHealthy: () => keeper.memory().health === 'healthy' } : {}) });
   const sender = { host: hostname(), version: VERSION };
   const notifier = createNotifier({
     targets,
@@ -137,7 +138,7 @@ export async function buildWatcherApp(config: Config, logger: Logger, options: W
     witnesses,
     liveness,
     observer: combineObservers(metrics.observer, notifyingObserver(notifier, sender)),
-    ...(rpc ? { upkeep: createHotKeeper({ gateway, rpc, logger, policy: { bootAllowanceMs: Math.max(config.promoteReadyTimeoutMs, 180_000), repairBackoffMs: 30_000, repairBackoffMaxMs: 600_000 } }).upkeep } : {}),
+    ...(keeper ? { upkeep: keeper.upkeep, upkeepHealth: () => { const m = keeper.memory(); return `${m.health}${m.repairs > 0 ? `, ${m.repairs} repair(s)` : ''}`; } } : {}),
     hooks: createTransitionHooks({
       onPromote: config.onPromote,
       onDemote: config.onDemote,

@@ -55,6 +55,8 @@ export interface WatcherDeps {
    * while watching. Run after each resync, in the container queue, so it never races a promotion.
    */
   upkeep?: (state: () => State) => Promise<void>;
+  /** The upkeep's verdict on the hot standby (healthy, down, failing), for /status. */
+  upkeepHealth?: () => string;
 }
 
 export class Watcher {
@@ -76,6 +78,8 @@ export class Watcher {
   /** Commands wait for the persisted state: one taken before the restore would be overwritten by it. */
   private restored = false;
   private lastHooks: Partial<Record<HookEvent, LastHook>> = {};
+  /** The serving switch's last answer, e.g. "running; channel off" (for /status). */
+  private lastInspect: string | null = null;
   readonly startedAt: number;
 
   constructor(deps: WatcherDeps) {
@@ -137,6 +141,7 @@ export class Watcher {
     lastGitSync: { at: number; ok: boolean; detail: string } | null;
     dockerProblem: { at: number; error: string } | null;
     lastHooks: Partial<Record<HookEvent, LastHook>>;
+    serving: { mode: ServingSwitch['mode']; lastInspect: string | null; standbyHealth: string | null };
   } {
     return {
       state: this.state,
@@ -147,6 +152,7 @@ export class Watcher {
       lastGitSync: this.lastGitSync,
       dockerProblem: this.dockerProblem,
       lastHooks: this.lastHooks,
+      serving: { mode: this.deps.serving.mode, lastInspect: this.lastInspect, standbyHealth: this.deps.upkeepHealth?.() ?? null },
     };
   }
 
@@ -216,6 +222,7 @@ export class Watcher {
       if (asked < this.inspectUsed) return;
       this.inspectUsed = asked;
       this.dockerProblem = null;
+      this.lastInspect = target.status;
       this.dispatch({ type: 'gateway', running: target.serving, source: 'inspect', detail: `${target.name} ${target.status}; ${why}` });
     } catch (error) {
       if (this.abort.signal.aborted) return;
