@@ -100,6 +100,7 @@ export async function buildWatcherApp(config: Config, logger: Logger, options: W
   // cold: serving = the container runs; hot: the container always runs, serving = its channel is on.
   const rpc = config.standbyMode === 'hot' ? createGatewayRpc({ baseUrl: new URL(config.gatewayReadyUrl).origin, token: config.gatewayToken ?? '', timeoutMs: 30_000 }) : undefined;
   const serving = rpc ? createHotServing({ gateway, rpc, logger, readyTimeoutMs: config.promoteReadyTimeoutMs }) : createColdServing(gateway, waitReady);
+  void warnOnModeMismatch(gateway, serving.mode, logger);
   const keeper = rpc ? createHotKeeper({ gateway, rpc, logger, policy: { bootAllowanceMs: Math.max(config.promoteReadyTimeoutMs, 180_000), repairBackoffMs: 30_000, repairBackoffMaxMs: 600_000 } }) : undefined;
   logger.info({ event: 'standby-mode', mode: serving.mode }, serving.mode === 'hot' ? 'standby mode hot: the standby gateway runs with its channel off; promotion switches the channel on' : 'standby mode cold: the standby gateway is started on promotion');
 
@@ -220,5 +221,24 @@ async function explainDockerAccess(docker: Docker, logger: Logger): Promise<void
           ? 'no Docker socket: mount /var/run/docker.sock into the watcher (or set DOCKER_SOCKET / WATCHER_DOCKER_HOST)'
           : `Docker is not answering (${errorText(error)}); retrying in the background`;
     logger.error({ event: 'docker-unreachable', code, err: errorText(error) }, hint);
+  }
+}
+
+/**
+ * The standby container carries the mode compose started it in (label openclaw-failover.standby-mode).
+ * A mismatch means `up -d` was not run after STANDBY_MODE changed: a cold-seeded container has its
+ * channel enabled in config, so hot switching cannot work, and a hot one is never started/stopped.
+ */
+async function warnOnModeMismatch(gateway: { inspect(): Promise<{ labels: Record<string, string> }> }, mode: 'cold' | 'hot', logger: Logger): Promise<void> {
+  try {
+    const label = (await gateway.inspect()).labels['openclaw-failover.standby-mode'];
+    if (label !== undefined && label !== mode) {
+      logger.error(
+        { event: 'standby-mode-mismatch', watcher: mode, container: label },
+        `STANDBY_MODE=${mode} but the standby gateway container was created for ${label}: run \`docker compose --profile standby up -d\` so both use the same mode`,
+      );
+    }
+  } catch {
+    // Not reachable yet: the reconcile loop reports Docker problems itself.
   }
 }
