@@ -15,7 +15,7 @@ let pair: ChannelPair;
 const quietWindows: Array<{ what: string; from: Date; to: Date }> = [];
 
 async function quietly(what: string, body: () => Promise<unknown>): Promise<void> {
-  await pair.waitPrimaryHealthy(120_000);
+  await pair.waitPrimaryHealthy(600_000);
   const from = new Date();
   await body();
   // Long enough for a boot's channel autostart (or the watcher's next reconcile) to show.
@@ -82,7 +82,7 @@ describe('hot standby (STANDBY_MODE=hot, real gateways, IRC)', () => {
     await pair.project.waitForPhase('promoted', 60_000);
 
     await run('docker', ['start', pair.primaryId]);
-    const healthyAt = await pair.waitPrimaryHealthy(300_000);
+    const healthyAt = await pair.waitPrimaryHealthy(600_000);
     await waitFor('standby bot gone from the chat server', async () => !(await pair.standbyOnline()) || undefined, { timeoutMs: 120_000, intervalMs: 200 });
     const goneMs = Date.now() - healthyAt;
     await pair.project.waitForPhase('watching', 60_000);
@@ -96,7 +96,7 @@ describe('hot standby (STANDBY_MODE=hot, real gateways, IRC)', () => {
     await pair.project.waitForPhase('promoting', 120_000);
     await run('docker', ['kill', pair.project.watcherName]);
     await run('docker', ['start', pair.primaryId]);
-    const healthyAt = await pair.waitPrimaryHealthy(300_000);
+    const healthyAt = await pair.waitPrimaryHealthy(600_000);
     await run('docker', ['start', pair.project.watcherName]);
     await pair.project.waitForPhase('watching', 180_000);
     await waitFor('channel off after the watcher restarted', async () => {

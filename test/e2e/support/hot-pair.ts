@@ -61,7 +61,7 @@ export class ChannelPair {
     this.primaryId = await this.project.containerId('openclaw-gateway');
     this.ircdId = await this.project.containerId('ircd');
     this.ircdIp = await containerIp(this.ircdId);
-    await this.waitPrimaryHealthy(300_000);
+    await this.waitPrimaryHealthy(600_000);
     await this.project.compose(['up', '-d', '--no-build'], { timeoutMs: 600_000 });
     this.standbyId = await this.project.containerId('openclaw-standby');
     this.observer = await IrcClient.connect({ host: this.ircdIp, nick: `obs${process.pid % 1000}` });
