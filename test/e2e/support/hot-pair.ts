@@ -84,9 +84,24 @@ export class ChannelPair {
     return out.stdout.trim() === 'true';
   }
 
-  async waitPrimaryHealthy(timeoutMs: number): Promise<number> {
-    await waitFor('primary /healthz', async () => (await this.primaryHealthy()) || undefined, { timeoutMs, intervalMs: 250 });
-    return Date.now();
+  /**
+   * On a host at load average 40 a first boot's state migrations can time out and leave the
+   * gateway in `maintenance_required` for good; a restart re-runs them. So a primary not healthy
+   * after `restartAfterMs` is restarted (at most twice) within the overall bound.
+   */
+  async waitPrimaryHealthy(timeoutMs: number, restartAfterMs = 240_000): Promise<number> {
+    const deadline = Date.now() + timeoutMs;
+    for (let restarts = 0; ; restarts++) {
+      const slice = restarts < 2 ? Math.min(restartAfterMs, deadline - Date.now()) : deadline - Date.now();
+      try {
+        await waitFor('primary /healthz', async () => (await this.primaryHealthy()) || undefined, { timeoutMs: Math.max(1, slice), intervalMs: 250 });
+        return Date.now();
+      } catch (error) {
+        if (restarts >= 2 || Date.now() >= deadline) throw error;
+        console.log(`[hot-pair] primary not healthy after ${Math.round(slice / 1000)} s; restarting it (state migrations under load)`);
+        await run('docker', ['restart', '-t', '2', this.primaryId], { timeoutMs: 120_000 });
+      }
+    }
   }
 
   /** The standby gateway's own admin RPC, from the host over the chat network's bridge. */
