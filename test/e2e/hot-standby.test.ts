@@ -41,36 +41,6 @@ describe('hot standby (STANDBY_MODE=hot, real gateways, IRC)', () => {
     }
   }, 120_000);
 
-  it('comes up with the gateway running and its channel off; `up -d` again changes nothing', async () => {
-    const st = await pair.standbyRpc('channels.status');
-    expect(st.ok).toBe(true);
-    expect(channelRunning(st.payload)).toBe(false);
-    await quietly('up -d again', async () => {
-      await pair.project.compose(['up', '-d', '--no-build'], { timeoutMs: 300_000 });
-    });
-    expect((await pair.project.containerState(pair.standbyId)).running).toBe(true);
-  }, 600_000);
-
-  it('a hot gateway killed and restarted by hand while the primary is healthy never brings its channel up', async () => {
-    await quietly('docker kill + docker start of the hot gateway', async () => {
-      await run('docker', ['kill', pair.standbyId]);
-      await run('docker', ['start', pair.standbyId]);
-      await pair.waitHotAtRest(BOOT_MS);
-    });
-    await quietly('docker restart of the hot gateway', async () => {
-      await run('docker', ['restart', '-t', '1', pair.standbyId]);
-      await pair.waitHotAtRest(BOOT_MS);
-    });
-  }, 3 * BOOT_MS);
-
-  it('the watcher starts a hot gateway that was stopped while watching, with its channel off', async () => {
-    await quietly('hot gateway stopped by hand, repaired by the watcher', async () => {
-      await run('docker', ['stop', '-t', '1', pair.standbyId]);
-      await waitFor('the watcher starts the hot gateway again', async () => (await pair.project.containerState(pair.standbyId)).running || undefined, { timeoutMs: 120_000, intervalMs: 1_000 });
-      await pair.waitHotAtRest(BOOT_MS);
-    });
-  }, 2 * BOOT_MS);
-
   it('promotion switches the channel on in the running gateway (a DM is answered); the primary back switches it off', async () => {
     const before = await pair.project.containerState(pair.standbyId);
     const killedAt = Date.now();
@@ -90,6 +60,36 @@ describe('hot standby (STANDBY_MODE=hot, real gateways, IRC)', () => {
     console.log(`[hot e2e] primary killed -> DM answered ${(answeredMs / 1000).toFixed(1)} s; primary healthy -> bot gone ${(goneMs / 1000).toFixed(1)} s`);
     await quietly('after the demotion', () => Promise.resolve());
   }, 900_000);
+
+  it('a hot gateway killed and restarted by hand while the primary is healthy never brings its channel up', async () => {
+    await quietly('docker kill + docker start of the hot gateway', async () => {
+      await run('docker', ['kill', pair.standbyId]);
+      await run('docker', ['start', pair.standbyId]);
+      await pair.waitHotAtRest(BOOT_MS);
+    });
+    await quietly('docker restart of the hot gateway', async () => {
+      await run('docker', ['restart', '-t', '1', pair.standbyId]);
+      await pair.waitHotAtRest(BOOT_MS);
+    });
+  }, 3 * BOOT_MS);
+
+  it('comes up with the gateway running and its channel off; `up -d` again changes nothing', async () => {
+    const st = await pair.standbyRpc('channels.status');
+    expect(st.ok).toBe(true);
+    expect(channelRunning(st.payload)).toBe(false);
+    await quietly('up -d again', async () => {
+      await pair.project.compose(['up', '-d', '--no-build'], { timeoutMs: 300_000 });
+    });
+    expect((await pair.project.containerState(pair.standbyId)).running).toBe(true);
+  }, 600_000);
+
+  it('the watcher starts a hot gateway that was stopped while watching, with its channel off', async () => {
+    await quietly('hot gateway stopped by hand, repaired by the watcher', async () => {
+      await run('docker', ['stop', '-t', '1', pair.standbyId]);
+      await waitFor('the watcher starts the hot gateway again', async () => (await pair.project.containerState(pair.standbyId)).running || undefined, { timeoutMs: 120_000, intervalMs: 1_000 });
+      await pair.waitHotAtRest(BOOT_MS);
+    });
+  }, 2 * BOOT_MS);
 
   it('a watcher killed mid-promotion: once the primary is back and the watcher restarts, the channel is switched off', async () => {
     await run('docker', ['kill', pair.primaryId]);
