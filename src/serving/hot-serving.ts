@@ -22,6 +22,8 @@ export interface HotServingOptions {
   rpcTimeoutMs?: number;
   /** How long a disable gets to show in channels.status before the container is stopped instead. */
   offGraceMs?: number;
+  /** How long the running gateway's config API gets before the container is restarted instead. */
+  hotAttemptMs?: number;
   /** Inspects in a row whose channel state is unknown before it counts as live (safe side). */
   unknownAsLiveAfter?: number;
   pollMs?: number;
@@ -42,6 +44,7 @@ export function createHotServing(options: HotServingOptions): ServingSwitch & { 
   const offGraceMs = options.offGraceMs ?? 10_000;
   const pollMs = options.pollMs ?? 250;
   const unknownAsLiveAfter = options.unknownAsLiveAfter ?? 3;
+  const hotAttemptMs = options.hotAttemptMs ?? 60_000;
   let unknownInARow = 0;
   let lastServing = false;
   let last: ChannelSwitchState | null = null;
@@ -49,12 +52,16 @@ export function createHotServing(options: HotServingOptions): ServingSwitch & { 
 
   const status = async (): Promise<RpcResult> => rpc.call('channels.status', {}, { timeoutMs: Math.min(rpcTimeoutMs, 5_000) });
 
-  /** Waits until the gateway's RPC answers config.get (a booting gateway refuses or says UNAVAILABLE). */
+  /**
+   * Waits until the gateway's RPC answers config.get: a booting gateway refuses or says
+   * UNAVAILABLE, a starved one (a loaded host) times out; all are asked again until the deadline.
+   * A wrong token or a missing admin-http-rpc will not heal by waiting: returned at once.
+   */
   async function waitConfig(deadline: number, signal?: AbortSignal): Promise<RpcResult> {
     let answer: RpcResult = { ok: false, reason: 'timeout', detail: 'not asked yet', latencyMs: 0 };
     while (now() < deadline && !signal?.aborted) {
       answer = await rpc.call('config.get', {}, { timeoutMs: Math.min(rpcTimeoutMs, Math.max(1, deadline - now())), signal });
-      if (answer.ok || !gatewayNotUp(answer)) return answer;
+      if (answer.ok || (!answer.ok && (answer.reason === 'unauthorized' || answer.reason === 'not-enabled'))) return answer;
       await pause(Math.min(1_000, Math.max(0, deadline - now())), signal);
     }
     return answer;
@@ -128,7 +135,8 @@ export function createHotServing(options: HotServingOptions): ServingSwitch & { 
     },
 
     async serve(): Promise<void> {
-      const deadline = now() + options.readyTimeoutMs;
+      // The running gateway gets a share of the bound; a restart (the cold path) gets all of it.
+      const deadline = now() + Math.min(options.readyTimeoutMs, hotAttemptMs);
       try {
         await serveOnce(deadline);
         return;

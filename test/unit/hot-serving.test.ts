@@ -105,6 +105,14 @@ describe('hot serving switch', () => {
     expect(gw.enabled).toBe(true);
   });
 
+  it('a starved config API (timeouts) is asked again, not restarted at once', async () => {
+    const gw = new FakeHotGateway();
+    gw.fail['config.get'] = { times: 2, result: { ok: false, reason: 'timeout', detail: 'no complete answer to config.get within 30000 ms', latencyMs: 30_000 } };
+    await serving(gw).serve();
+    expect(gw.ops).toEqual(['start']);
+    expect(gw.enabled).toBe(true);
+  });
+
   it('stops the container when a disable is not confirmed by channels.status', async () => {
     const gw = new FakeHotGateway();
     const s = serving(gw);
