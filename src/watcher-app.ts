@@ -32,6 +32,7 @@ import { createGatewayRpc } from './gateway/gateway-rpc.ts';
 import { createColdServing } from './serving/serving-switch.ts';
 import { createHotServing } from './serving/hot-serving.ts';
 import { createHotKeeper } from './serving/hot-keeper.ts';
+import { createResettingRpc } from './serving/resetting-rpc.ts';
 import { errorText, Watcher } from './watcher/watcher.ts';
 import { combineObservers } from './watcher/watcher-observer.ts';
 import { createLoopLiveness } from './watcher/loop-liveness.ts';
@@ -98,7 +99,7 @@ export async function buildWatcherApp(config: Config, logger: Logger, options: W
 
   const waitReady = (signal: AbortSignal): Promise<ReadyOutcome> => waitUntilReady({ probe: readiness, timeoutMs: config.promoteReadyTimeoutMs, signal });
   // cold: serving = the container runs; hot: the container always runs, serving = its channel is on.
-  const rpc = config.standbyMode === 'hot' ? createGatewayRpc({ baseUrl: new URL(config.gatewayReadyUrl).origin, token: config.gatewayToken ?? '', timeoutMs: 30_000 }) : undefined;
+  const rpc = config.standbyMode === 'hot' ? createResettingRpc(() => createGatewayRpc({ baseUrl: new URL(config.gatewayReadyUrl).origin, token: config.gatewayToken ?? '', timeoutMs: 30_000 })) : undefined;
   const serving = rpc ? createHotServing({ gateway, rpc, logger, readyTimeoutMs: config.promoteReadyTimeoutMs }) : createColdServing(gateway, waitReady);
   void warnOnModeMismatch(gateway, serving.mode, logger);
   const keeper = rpc ? createHotKeeper({ gateway, rpc, logger, policy: { bootAllowanceMs: Math.max(config.promoteReadyTimeoutMs, 180_000), repairBackoffMs: 30_000, repairBackoffMaxMs: 600_000 } }) : undefined;
