@@ -167,7 +167,7 @@ export function createHotServing(options: HotServingOptions): ServingSwitch & { 
       const target = await gateway.inspect();
       if (!target.running) return;
       try {
-        await setChannels(false, now() + Math.max(offGraceMs, 5_000));
+        await setChannels(false, now() + Math.max(offGraceMs, 30_000));
         const deadline = now() + offGraceMs;
         while (now() < deadline) {
           const read = await readChannels();
