@@ -67,24 +67,63 @@ export function createHotServing(options: HotServingOptions): ServingSwitch & { 
     return answer;
   }
 
-  /** config.patch every owned channel to `on`, with a fresh baseHash per attempt (a concurrent write changes it). */
+  /**
+   * The config's hash and channels, read at leisure while the standby idles, so that a promotion
+   * is one config.patch: on a loaded host config.get of a fresh gateway took 7.5 s to over 30 s
+   * while the patch itself took 2–11 s. Valid for one boot (the seed rewrites the file) and until
+   * the next write (the patch answers with the new hash); a stale one is refused and re-read.
+   */
+  let cached: { hash: string; channels: string[]; bootedAt: string } | undefined;
+  let prefetching = false;
+  let bootedAt = '';
+
+  function remember(payload: unknown, hash: unknown): void {
+    const channels = configuredChannels(payload);
+    if (channels.length > 0) owned = channels;
+    cached = typeof hash === 'string' && owned.length > 0 ? { hash, channels: owned, bootedAt } : undefined;
+  }
+
+  function prefetch(): void {
+    if (prefetching || cached?.bootedAt === bootedAt) return;
+    prefetching = true;
+    void rpc
+      .call('config.get', {}, { timeoutMs: 120_000 })
+      .then((got) => {
+        if (got.ok) remember(got.payload, (got.payload as { hash?: unknown }).hash);
+      })
+      .finally(() => {
+        prefetching = false;
+      });
+  }
+
+  /** config.patch every owned channel to `on`: first with the cached hash, then with a fresh config.get per attempt. */
   async function setChannels(on: boolean, deadline: number): Promise<void> {
     let lastError = 'no attempt made';
     for (let attempt = 1; attempt <= 3 && now() < deadline; attempt++) {
-      const got = await waitConfig(deadline);
-      if (!got.ok) throw new Error(`config.get failed: ${got.detail}`);
-      const channels = configuredChannels(got.payload);
-      if (channels.length > 0) owned = channels;
-      if (owned.length === 0) throw new Error('the hot standby gateway has no channel configured (channels.* in its config)');
-      const toSwitch = channelsToSwitch(got.payload, owned, on);
-      if (toSwitch.length === 0) return;
-      const baseHash = (got.payload as { hash?: unknown }).hash;
-      if (typeof baseHash !== 'string') throw new Error('config.get answered without a hash');
+      let toSwitch: string[];
+      let baseHash: unknown;
+      const quick = attempt === 1 && cached !== undefined && cached.bootedAt === bootedAt ? cached : undefined;
+      if (quick) {
+        toSwitch = quick.channels;
+        baseHash = quick.hash;
+      } else {
+        const got = await waitConfig(deadline);
+        if (!got.ok) throw new Error(`config.get failed: ${got.detail}`);
+        remember(got.payload, (got.payload as { hash?: unknown }).hash);
+        if (owned.length === 0) throw new Error('the hot standby gateway has no channel configured (channels.* in its config)');
+        toSwitch = channelsToSwitch(got.payload, owned, on);
+        if (toSwitch.length === 0) return;
+        baseHash = (got.payload as { hash?: unknown }).hash;
+        if (typeof baseHash !== 'string') throw new Error('config.get answered without a hash');
+      }
       const patched = await rpc.call('config.patch', { raw: enablePatch(toSwitch, on), baseHash, note: `openclaw-failover: channel ${on ? 'on' : 'off'}` }, { timeoutMs: Math.max(1, Math.min(rpcTimeoutMs, deadline - now())) });
       if (patched.ok) {
-        logger.info({ event: on ? 'hot-channel-enabled' : 'hot-channel-disabled', channels: toSwitch, patchMs: patched.latencyMs }, `config.patch ${toSwitch.join(', ')} enabled:${on} applied in ${patched.latencyMs} ms`);
+        const newHash = (patched.payload as { hash?: unknown } | undefined)?.hash;
+        cached = typeof newHash === 'string' ? { hash: newHash, channels: owned, bootedAt } : undefined;
+        logger.info({ event: on ? 'hot-channel-enabled' : 'hot-channel-disabled', channels: toSwitch, patchMs: patched.latencyMs, cachedHash: quick !== undefined }, `config.patch ${toSwitch.join(', ')} enabled:${on} applied in ${patched.latencyMs} ms`);
         return;
       }
+      cached = undefined;
       lastError = patched.detail;
       logger.warn({ event: 'hot-config-patch-failed', attempt, err: patched.detail }, `config.patch enabled:${on} failed (attempt ${attempt}): ${patched.detail}`);
     }
@@ -116,10 +155,12 @@ export function createHotServing(options: HotServingOptions): ServingSwitch & { 
         lastServing = false;
         return { serving: false, name: target.name, status: `${target.status}; channel off (container not running)` };
       }
+      bootedAt = target.startedAt;
       const read = await readChannels();
       if (read.known) {
         unknownInARow = 0;
         lastServing = read.state.running.length > 0;
+        prefetch();
         const live = read.state.running.length > 0 ? `channel live: ${read.state.running.join(', ')}` : 'channel off';
         return { serving: lastServing, name: target.name, status: `${target.status}; ${live}` };
       }
@@ -144,6 +185,7 @@ export function createHotServing(options: HotServingOptions): ServingSwitch & { 
         // The config API refuses: the cold path, a fresh boot (channel seeded off) then the switch again.
         logger.error({ event: 'hot-serve-fallback', err: errorText(error) }, `hot switch-on failed (${errorText(error)}); restarting the standby gateway and switching on again`);
       }
+      cached = undefined;
       await gateway.stop(2);
       await serveOnce(now() + options.readyTimeoutMs);
     },

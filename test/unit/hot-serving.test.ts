@@ -31,7 +31,7 @@ class FakeHotGateway {
       const patch = JSON.parse(String(params.raw)) as { channels: { irc: { enabled: boolean } } };
       this.enabled = patch.channels.irc.enabled;
       this.revision++;
-      return { ok: true, status: 200, latencyMs: 1, payload: { ok: true } };
+      return { ok: true, status: 200, latencyMs: 1, payload: { ok: true, hash: `h${this.revision}` } };
     }
     if (method === 'channels.status') {
       const live = this.enabled || this.stuckOn;
@@ -87,6 +87,26 @@ describe('hot serving switch', () => {
     expect(gw.running).toBe(true);
     expect((await s.inspect()).serving).toBe(false);
     expect(gw.ops).toEqual(['start']);
+  });
+
+  it('a promotion after an idle inspect is one config.patch with the hash read at leisure (no config.get on the way)', async () => {
+    const gw = new FakeHotGateway();
+    const s = serving(gw);
+    await s.inspect();
+    await new Promise((r) => setTimeout(r, 0));
+    gw.calls = [];
+    await s.serve();
+    expect(gw.calls).toEqual(['config.patch']);
+    expect(gw.enabled).toBe(true);
+    gw.calls = [];
+    await s.unserve(10);
+    expect(gw.calls.filter((c) => c !== 'channels.status')).toEqual(['config.patch']);
+    // A write by someone else makes the cached hash stale: refused once, then re-read.
+    gw.revision += 5;
+    gw.calls = [];
+    await s.serve();
+    expect(gw.calls).toEqual(['config.patch', 'config.get', 'config.patch']);
+    expect(gw.enabled).toBe(true);
   });
 
   it('retries the patch with a fresh baseHash when the config changed under it', async () => {
