@@ -162,7 +162,8 @@ export function createHotServing(options: HotServingOptions): ServingSwitch & { 
         lastServing = read.state.running.length > 0;
         prefetch();
         const live = read.state.running.length > 0 ? `channel live: ${read.state.running.join(', ')}` : 'channel off';
-        return { serving: lastServing, name: target.name, status: `${target.status}; ${live}` };
+        const quick = cached?.bootedAt === bootedAt ? 'ready to switch' : 'config not read yet';
+        return { serving: lastServing, name: target.name, status: `${target.status}; ${live}; ${quick}` };
       }
       if (read.notUp) {
         unknownInARow = 0;

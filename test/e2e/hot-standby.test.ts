@@ -31,7 +31,9 @@ describe('hot standby (STANDBY_MODE=hot, real gateways, IRC)', () => {
     await pair.up();
     await pair.waitHotAtRest(BOOT_MS);
     await pair.project.waitForPhase('watching', 60_000);
-  }, BOOT_MS + 600_000);
+    // The watcher has read the hot gateway's config hash: a promotion is then one config.patch.
+    await waitFor('watcher ready to switch the hot standby', async () => ((await pair.status()).gateway.detail ?? '').includes('ready to switch') || undefined, { timeoutMs: 300_000, intervalMs: 1_000 });
+  }, BOOT_MS + 900_000);
 
   afterAll(async () => {
     if (pair) {
