@@ -2,6 +2,7 @@
 // Command line: `openclaw-failover [run]` starts the watcher; `check` (or `--check`) validates and
 // prints the configuration; `healthcheck` is the container's HEALTHCHECK.
 import { describeConfig } from './config/describe-config.ts';
+import { checkPrepared } from './standby/check-prepared.ts';
 import { formatProblems, loadConfig } from './config/load-config.ts';
 import { createLogger } from './log/logger.ts';
 import { runWatcher } from './run-watcher.ts';
@@ -76,7 +77,10 @@ function check(): number {
     return EXIT_CONFIG;
   }
   process.stdout.write(describeConfig(result.config));
-  return 0;
+  // The standby's deploy-time preparation: a standby that could not be prepared fails the check.
+  const prepared = checkPrepared(result.config.standbyPrepareReport);
+  if (prepared.line) (prepared.ok ? process.stdout : process.stderr).write(`${prepared.line}\n`);
+  return prepared.ok ? 0 : EXIT_CONFIG;
 }
 
 function statusPort(): number {

@@ -7,6 +7,7 @@ import type { Config } from './config/config.ts';
 import { configWarnings } from './config/load-config.ts';
 import { redactUrl, scrubSecrets, secretValuesFromEnv } from './config/redact.ts';
 import { DEFAULT_POLICY } from './decision/decide.ts';
+import type { Phase } from './decision/model.ts';
 import { createDockerGatewayControl } from './docker/gateway-control.ts';
 import { describeTarget, ownComposeProject, type TargetSpec } from './docker/gateway-target.ts';
 import { createWorkspaceSync } from './git/workspace-sync.ts';
@@ -26,6 +27,12 @@ import { startControlServer } from './control/control-server.ts';
 import { VERSION } from './version.ts';
 import { createFileStateStore } from './watcher/state-store.ts';
 import { waitUntilReady } from './watcher/wait-ready.ts';
+import { createGatewayRpc } from './gateway/gateway-rpc.ts';
+import { watchStandbyExit } from './gateway/standby-exit.ts';
+import { waitReachable } from './gateway/wait-reachable.ts';
+import { standbyPreparedNotification } from './notify/notification.ts';
+import { expectedChannels } from './standby/prepare-report.ts';
+import { createStandbyReadiness } from './standby/standby-readiness.ts';
 import { errorText, Watcher } from './watcher/watcher.ts';
 import { combineObservers } from './watcher/watcher-observer.ts';
 
@@ -82,6 +89,18 @@ export async function runWatcher(config: Config, logger: Logger): Promise<void> 
   });
   if (notifier.channels.length > 0) logger.info({ event: 'notify-channels', channels: notifier.channels }, `notifications go to: ${notifier.channels.join(', ')}`);
 
+  // Reachable, not just running: the deploy-time preparation report, and the gateway's own
+  // answer on whether its channels run (admin-http-rpc, with the gateway token).
+  let phaseNow = (): Phase => 'watching';
+  const standby = createStandbyReadiness({
+    path: config.standbyPrepareReport,
+    logger,
+    onVerdict: (ok, summary) => notifier.notify(standbyPreparedNotification(ok, summary, phaseNow(), Date.now())),
+  });
+  await standby.refresh();
+  statusContext.standby = () => standby.view();
+  const rpc = config.gatewayToken === undefined ? undefined : createGatewayRpc({ baseUrl: new URL(config.gatewayReadyUrl).origin, token: config.gatewayToken, timeoutMs: 2_000 });
+
   const watcher = new Watcher({
     settings: {
       policy: {
@@ -102,7 +121,14 @@ export async function runWatcher(config: Config, logger: Logger): Promise<void> 
     primary,
     gateway,
     workspace: createWorkspaceSync({ dir: config.workspaceDir, remote: config.workspaceRemote, branch: config.workspaceBranch, timeoutMs: config.gitTimeoutMs }),
-    waitReady: (signal) => waitUntilReady({ probe: readiness, timeoutMs: config.promoteReadyTimeoutMs, signal }),
+    waitReady: (signal) =>
+      waitReachable({
+        waitReady: (inner) => waitUntilReady({ probe: readiness, timeoutMs: config.promoteReadyTimeoutMs, signal: inner }),
+        exited: (inner) => watchStandbyExit(gateway, (text) => scrubSecrets(text, secrets), inner),
+        channelsStatus: rpc && ((inner) => rpc.call('channels.status', {}, { signal: inner })),
+        expectedChannels: () => expectedChannels(standby.view()),
+        channelTimeoutMs: config.channelLiveTimeoutMs,
+      }, signal),
     store: createFileStateStore(config.stateDir),
     logger,
     witnesses,
@@ -116,6 +142,8 @@ export async function runWatcher(config: Config, logger: Logger): Promise<void> 
     }),
   });
   alive = () => watcherAlive(watcher, statusContext, Date.now()).alive;
+  phaseNow = () => watcher.snapshot().state.phase;
+  const standbyLoop = standby.run(watcher.signal);
 
   const server = await startStatusServer({
     watcher,
@@ -153,7 +181,7 @@ export async function runWatcher(config: Config, logger: Logger): Promise<void> 
       await heartbeat;
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
-      await Promise.allSettled([primary.close(), readiness.close(), witnesses?.close()]);
+      await Promise.allSettled([primary.close(), readiness.close(), witnesses?.close(), rpc?.close(), standbyLoop]);
       logger.info({ event: 'watcher-stopped' }, 'watcher stopped');
       logger.flush();
       process.exit(0);

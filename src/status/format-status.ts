@@ -27,6 +27,7 @@ interface StatusDoc {
   watcher?: { startedAt?: string; uptimeMs?: number; probes?: number };
   version?: string;
   partitionGuard?: { configured?: boolean; checking?: boolean; lastCheck?: { at?: string; reachable?: boolean; reason?: string } | null };
+  standbyPrepared?: { state?: string; summary?: string; detail?: string; channels?: Array<{ channel?: string; ok?: boolean; why?: string | null }> };
   flapDamping?: { recentCycles?: number; holdDownMs?: number; demotionAllowedAt?: string | null; promotionFailures?: number; nextPromotionAt?: string | null };
 }
 
@@ -48,6 +49,11 @@ export function formatStatus(raw: Record<string, unknown>): string {
       : 'last probe: none yet',
   );
   lines.push(`streaks:    ${p?.consecutiveFailures ?? 0}/${p?.failThreshold ?? '?'} failures, ${p?.consecutiveSuccesses ?? 0}/${p?.recoverThreshold ?? '?'} successes`);
+  const prep = doc.standbyPrepared;
+  if (prep && prep.state !== 'off') {
+    lines.push(`standby:    ${prep.summary ?? `${prep.state}${prep.detail ? `: ${prep.detail}` : ''}`}`);
+    for (const ch of prep.channels ?? []) if (!ch.ok) lines.push(`  channel ${ch.channel ?? '?'}: ${ch.why ?? 'not ok'}`);
+  }
   const t = doc.lastTransition;
   if (t) {
     const timings = formatTimings(t.timings);

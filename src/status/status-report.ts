@@ -5,12 +5,15 @@ import { drillTimings, transitionTimings } from '../watcher/transition-timings.t
 import { gatewayWanted } from '../decision/decide.ts';
 import { dampingView } from '../decision/damping.ts';
 import type { State } from '../decision/model.ts';
+import type { PrepareView } from '../standby/prepare-report.ts';
 
 export interface StatusContext {
   version: string;
   primaryUrl: string; // redacted
   checkIntervalMs: number;
   checkTimeoutMs: number;
+  /** The standby's deploy-time preparation (openclaw-standby-prepare's report), when wired. */
+  standby?: () => PrepareView;
 }
 
 export function buildStatusReport(watcher: Watcher, context: StatusContext, now: number): Record<string, unknown> {
@@ -45,9 +48,11 @@ export function buildStatusReport(watcher: Watcher, context: StatusContext, now:
       syncedAt: iso(state.transition.syncedAt),
       startedAt: iso(state.transition.startedAt),
       readyAt: iso(state.transition.readyAt),
+      channelLiveAt: iso(state.transition.channelLiveAt),
       finishedAt: iso(state.transition.finishedAt),
       timings: transitionTimings(state.transition),
     },
+    standbyPrepared: context.standby?.() ?? { state: 'off' },
     partitionGuard: {
       configured: state.policy.partitionGuard,
       checking: state.partitionGuard.checking,

@@ -277,7 +277,7 @@ export class Watcher {
     if (signal.aborted) return;
     this.dispatch({
       type: 'promotion-finished',
-      report: { sync: syncReport, ...withHook, start, ready: ready.ok ? { ok: true, at: ready.at } : { ok: false, at: ready.at, error: ready.error } },
+      report: { sync: syncReport, ...withHook, start, ready: ready.ok ? { ok: true, at: ready.at, channelLiveAt: ready.channelLiveAt, channelError: ready.channelError } : { ok: false, at: ready.at, error: ready.error } },
     });
   }
 
@@ -421,7 +421,7 @@ function headline(event: string, reason: string, transition: Transition | null):
     case 'promote':
       return `PROMOTING: primary declared down after ${reason}`;
     case 'promoted':
-      return `PROMOTED: ${reason}; down→decision ${seconds(t?.detectionMs)}, sync ${seconds(t?.syncMs)}, start ${seconds(t?.startMs)}, ready ${seconds(t?.readyMs)}, total ${seconds(t?.totalMs)}`;
+      return `PROMOTED: ${reason}; down→decision ${seconds(t?.detectionMs)}, sync ${seconds(t?.syncMs)}, start ${seconds(t?.startMs)}, ready ${seconds(t?.readyMs)}${t?.channelMs === undefined ? '' : `, channel live ${seconds(t.channelMs)}`}, total ${seconds(t?.totalMs)}`;
     case 'demote':
       return `DEMOTING: primary healthy again, ${reason}`;
     case 'demoted':

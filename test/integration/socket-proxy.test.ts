@@ -123,8 +123,10 @@ describe('watcher behind the Docker socket proxy', () => {
       { method: 'GET', path: `/v1.41/containers/${id}/json` },
       // Already stopped: Docker's own "not modified", i.e. the call reached the engine.
       { method: 'POST', path: `/containers/${id}/stop?t=1` },
+      // The log tail of a gateway that exited while booting.
+      { method: 'GET', path: `/v1.41/containers/${id}/logs?stdout=1&stderr=1&tail=20` },
     ]);
-    expect(statuses).toEqual([200, 200, 200, 200, 200, 200, 304]);
+    expect(statuses).toEqual([200, 200, 200, 200, 200, 200, 304, 200]);
   });
 
   it('refuses everything else with 403, before it reaches the engine', async () => {
@@ -137,7 +139,9 @@ describe('watcher behind the Docker socket proxy', () => {
       { method: 'POST', path: `/containers/${id}/kill` },
       { method: 'POST', path: `/containers/${id}/restart` },
       { method: 'POST', path: `/containers/${id}/update`, body: { Privileged: true } },
-      { method: 'GET', path: `/containers/${id}/logs?stdout=1` },
+      { method: 'GET', path: `/containers/${id}/logs?stdout=1&follow=1` },
+      { method: 'GET', path: `/containers/${id}/logs?follow=true&stdout=1` },
+      { method: 'POST', path: `/containers/${id}/logs?stdout=1` },
       { method: 'GET', path: `/containers/${id}/archive?path=/etc` },
       { method: 'PUT', path: `/containers/${id}/archive?path=/tmp` },
       { method: 'POST', path: '/containers/prune' },
