@@ -14,6 +14,8 @@ export interface StatusDoc {
   primary: { consecutiveFailures: number; consecutiveSuccesses: number; lastProbe: { ok: boolean; reason?: string } | null };
   lastTransition: {
     kind: string;
+    reason?: string;
+    channelLiveAt?: string | null;
     outcome: string;
     decidedAt: string;
     readyAt: string | null;
@@ -22,6 +24,7 @@ export interface StatusDoc {
     timings: Record<string, number | undefined>;
   } | null;
   lastGitSync: { ok: boolean; detail: string } | null;
+  standbyPrepared?: { state: string; summary?: string; detail?: string; channels?: Array<{ channel: string; plugin: string | null; ok: boolean; why: string | null }> };
   watcher: { startedAt: string; probes: number };
   partitionGuard: { configured: boolean; checking: boolean; lastCheck: { at: string; reachable: boolean; answered: string[]; reason: string } | null };
 }
