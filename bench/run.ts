@@ -9,7 +9,7 @@ import { parseArgs } from 'node:util';
 
 // Bench images get their own tag, so a bench never rebuilds the images a test run is using.
 process.env.OCF_TEST_TAG ??= 'bench';
-const { buildImage, FAKE_GATEWAY_IMAGE, imageExists, OPENCLAW_IMAGE, requireDockerEngine, WATCHER_TEST_IMAGE } = await import('../test/integration/support/engine.ts');
+const { buildImage, FAKE_GATEWAY_IMAGE, imageExists, IRCD_IMAGE, OPENCLAW_IMAGE, requireDockerEngine, WATCHER_TEST_IMAGE } = await import('../test/integration/support/engine.ts');
 const { FailoverPair } = await import('../test/e2e/support/failover-pair.ts');
 const { measureFailover } = await import('./failover-runs.ts');
 const { measureIdle } = await import('./watcher-resources.ts');
@@ -74,8 +74,8 @@ await requireDockerEngine();
 if (variants.includes('real') && !(await imageExists(OPENCLAW_IMAGE))) {
   throw new Error(`${OPENCLAW_IMAGE} is not in the local image cache: run \`sudo ../shared/ci/docker-engine.sh --openclaw\`.`);
 }
-console.log('[bench] building the watcher and fake gateway images…');
-await Promise.all([buildImage(WATCHER_TEST_IMAGE, root), buildImage(FAKE_GATEWAY_IMAGE, `${root}test/fixtures/fake-gateway`)]);
+console.log('[bench] building the watcher, fake gateway and IRC server images…');
+await Promise.all([buildImage(WATCHER_TEST_IMAGE, root), buildImage(FAKE_GATEWAY_IMAGE, `${root}test/fixtures/fake-gateway`), buildImage(IRCD_IMAGE, `${root}test/fixtures/ircd`)]);
 
 const at = new Date().toISOString();
 const results: Record<string, unknown> = {

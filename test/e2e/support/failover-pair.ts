@@ -118,8 +118,10 @@ export class FailoverPair {
     // (on a real pair the primary has been up for days when the standby is deployed).
     await this.project.compose(['up', '-d', '--no-build', 'openclaw-gateway']);
     this.primaryId = await this.project.containerId('openclaw-gateway');
-    await this.waitPrimaryHealthyFromHost(240_000);
-    if (this.irc) await this.irc.waitForEvent(PRIMARY_BOT, ['join'], this.upAt, 240_000);
+    // A first boot of a gateway with a channel plugin takes 20 s on an idle 2-core host, minutes
+    // on a loaded one: generous bounds, never a timed assertion.
+    await this.waitPrimaryHealthyFromHost(600_000);
+    if (this.irc) await this.irc.waitForEvent(PRIMARY_BOT, ['join'], this.upAt, 600_000);
     // `up -d` of the standby side runs openclaw-standby-prepare (plugin install, warm-up boot).
     await this.project.compose(['up', '-d', '--no-build', '--quiet-pull'], { timeoutMs: 900_000 });
     this.standbyId = await this.project.containerId('openclaw-standby');
