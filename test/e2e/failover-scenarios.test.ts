@@ -29,7 +29,9 @@ describe('failover scenarios with the real OpenClaw gateway', () => {
     await pair.up();
     tailnet = `${pair.project.name}_tailnet`;
     await pair.waitBaseline(180_000);
-  });
+    // Deploying with real channels (plugin installs, the standby's warm-up boot) takes minutes
+    // on a loaded machine.
+  }, 1_800_000);
 
   afterAll(async () => {
     if (pair) {
