@@ -1,27 +1,23 @@
 // The primary's push service configuration, from the environment like the watcher's: the same
 // setting kinds (most are the watcher's own table entries), every problem reported at once.
-import type { LogFormat, LogLevel, ConfigProblem } from '../config/config.ts';
+import type { Config, ConfigProblem } from '../config/config.ts';
 import { secondsSetting, type Setting } from '../config/setting-kinds.ts';
 import { SETTING_TABLE } from '../config/settings-table.ts';
 import { redactUrl, SECRET_MASK } from '../config/redact.ts';
 import { workspaceIgnoreSetting } from '../config/workspace-ignore-setting.ts';
 
-export interface PushConfig {
-  workspaceDir: string;
+/** The watcher's settings the push service shares (same names, same parsers), plus its own. */
+type SharedWithWatcher = Pick<
+  Config,
+  'workspaceDir' | 'workspaceIgnore' | 'gitTimeoutMs' | 'statusPort' | 'logLevel' | 'logFormat' | 'notifyWebhookUrl' | 'notifySlackUrl' | 'notifyDiscordUrl' | 'notifyNtfyUrl' | 'notifyTimeoutMs' | 'notifyRetries'
+>;
+
+export interface PushConfig extends SharedWithWatcher {
+  /** Required here: the primary pushes to it (the watcher only falls back to the checkout's origin). */
   workspaceRemote: string;
+  /** Always a branch here (default main); the watcher may follow the checkout's. */
   workspaceBranch: string;
   pushIntervalMs: number;
-  workspaceIgnore: string[];
-  gitTimeoutMs: number;
-  statusPort: number;
-  logLevel: LogLevel;
-  logFormat: LogFormat;
-  notifyWebhookUrl: string | undefined;
-  notifySlackUrl: string | undefined;
-  notifyDiscordUrl: string | undefined;
-  notifyNtfyUrl: string | undefined;
-  notifyTimeoutMs: number;
-  notifyRetries: number;
 }
 
 export type PushConfigResult = { ok: true; config: PushConfig } | { ok: false; problems: ConfigProblem[] };
