@@ -2,6 +2,7 @@
 // fake one (which separates the watcher's own cost from OpenClaw's boot), the watcher's footprint,
 // and the false-promotion soak. Prints a table and writes JSON under bench/results/.
 //   node bench/run.ts [--runs 5] [--variants real,fake] [--idle-seconds 60] [--no-soak] [--soak-live-minutes N]
+import { missedTargets, type TargetCheck } from './targets.ts';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -87,6 +88,7 @@ const rows: Array<[string, string, string]> = [];
 const fmt = (s: Spread, unit: 'ms' | 's'): string =>
   unit === 's' ? `${(s.median / 1000).toFixed(1)} s (${(s.min / 1000).toFixed(1)}–${(s.max / 1000).toFixed(1)})` : `${s.median} ms (${s.min}–${s.max})`;
 
+const checks: TargetCheck[] = [];
 for (const variant of variants as Array<'real' | 'fake'>) {
   const { samples, resources } = await benchVariant(variant);
   const figures = Object.fromEntries(
@@ -94,6 +96,12 @@ for (const variant of variants as Array<'real' | 'fake'>) {
   ) as Record<keyof Sample, Spread>;
   results[variant] = { samples, figures };
   const gw = variant === 'real' ? 'real OpenClaw' : 'fake gateway';
+  checks.push(
+    { what: `detection (${gw})`, value: figures.detectionMs.median, max: 7_000, unit: 'ms' },
+    { what: `watcher overhead (${gw})`, value: figures.overheadMs.median, max: 300, unit: 'ms' },
+    { what: `demotion (${gw})`, value: figures.demotionMs.median, max: 10_000, unit: 'ms' },
+  );
+  if (variant === 'real') checks.push({ what: 'standby ready (real OpenClaw)', value: figures.readyMs.median, max: 30_000, unit: 'ms' });
   rows.push(
     [`detection: primary killed → promotion decided (${gw})`, fmt(figures.detectionMs, 's'), '≤ 7 s'],
     [`watcher overhead: decision → docker start issued, git sync incl. (${gw})`, fmt(figures.overheadMs, 'ms'), '≤ 300 ms'],
@@ -104,6 +112,7 @@ for (const variant of variants as Array<'real' | 'fake'>) {
   );
   if (resources) {
     results.resources = resources;
+    checks.push({ what: 'watcher RSS idle (max)', value: resources.rssMiB.max, max: 80, unit: 'MiB' });
     rows.push(
       [`watcher RSS idle (${resources.idleSeconds} s): start / end / max`, `${resources.rssMiB.start} / ${resources.rssMiB.end} / ${resources.rssMiB.max} MiB`, '≤ 80 MB'],
       ['watcher CPU idle (share of one core)', `${resources.cpuPercent} %`, ''],
@@ -130,3 +139,11 @@ const file = `${root}bench/results/bench-${at.replace(/[:.]/g, '-')}.json`;
 writeFileSync(file, `${JSON.stringify({ ...results, table: rows }, null, 2)}\n`);
 writeFileSync(`${root}bench/results/latest.json`, `${JSON.stringify({ ...results, table: rows }, null, 2)}\n`);
 console.log(`\nwritten: ${file} (and bench/results/latest.json)`);
+
+const missed = missedTargets(checks);
+if (missed.length > 0) {
+  console.log(`\nMISSED TARGETS (${missed.length}):\n${missed.map((line) => `  - ${line}`).join('\n')}`);
+  process.exitCode = 1;
+} else {
+  console.log(`\nall ${checks.length} targets met`);
+}

@@ -1,8 +1,8 @@
 // Failover proven against the real OpenClaw gateway: the fault scenarios of issue 3, run one
 // after another on one deployment (primary + standby side from the project's compose files).
-// Every scenario starts from the baseline (watching a healthy primary, standby stopped), asserts
-// its outcome, prints its timings, and leaves the baseline behind.
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+// Every scenario sets up its own starting point (the baseline: watching a healthy primary, standby
+// stopped; or promoted), asserts its outcome and prints its timings.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { imageExists, OPENCLAW_IMAGE } from '../integration/support/engine.ts';
 import { run, waitFor } from '../integration/support/run.ts';
 import { FailoverPair, seconds } from './support/failover-pair.ts';
@@ -29,12 +29,25 @@ describe('failover scenarios with the real OpenClaw gateway', () => {
     await pair.waitBaseline(120_000);
   });
 
-  // Every scenario starts from the baseline, whatever the previous one left behind; the scenarios
-  // that continue a promotion (8, 6b, 9, 1-end) skip it, as they need the promoted state.
-  beforeEach(async (context) => {
-    if (/^(8|6b|9|1 \(end\))\./.test(context.task.name)) return;
+  /**
+   * Each scenario sets up its own starting point, so renaming, reordering or filtering scenarios
+   * (`-t`) never breaks another: `fromBaseline()` undoes whatever the previous one left behind;
+   * `ensurePromoted()` keeps the promotion scenario 1 left (primary killed, standby ready) or makes
+   * one when that scenario did not run or did not end there.
+   */
+  async function fromBaseline(): Promise<void> {
     await pair.restore(240_000);
-  });
+  }
+
+  async function ensurePromoted(): Promise<void> {
+    const status = await pair.status().catch(() => undefined);
+    const primary = await pair.project.containerState(pair.primaryId);
+    if (status?.phase === 'promoted' && !primary.running && (await pair.standbyReady())) return;
+    await pair.restore(240_000);
+    const killedAt = Date.now();
+    await run('docker', ['kill', pair.primaryId]);
+    await expectPromotion('setup: promoted', killedAt);
+  }
 
   afterAll(async () => {
     if (pair) {
@@ -69,6 +82,7 @@ describe('failover scenarios with the real OpenClaw gateway', () => {
   }
 
   it('1. primary killed: the standby is started and ready, with the workspace at the primary\'s last pushed commit', async () => {
+    await fromBaseline();
     const pushed = await pair.pushFromPrimary(`e2e kill ${Date.now()}`);
     expect(pushed).toMatch(/^[0-9a-f]{40}$/);
     const killedAt = Date.now();
@@ -80,6 +94,7 @@ describe('failover scenarios with the real OpenClaw gateway', () => {
   });
 
   it('8. the standby gateway crashes while promoted: the watcher brings it back', async () => {
+    await ensurePromoted();
     const crashedAt = Date.now();
     await run('docker', ['kill', pair.standbyId]);
     // The engine's own record times the watcher's reaction; polling from here would add the CLI's cost.
@@ -94,6 +109,7 @@ describe('failover scenarios with the real OpenClaw gateway', () => {
   });
 
   it('6b. the watcher is SIGKILLed while promoted: after its restart the one standby gateway keeps running, untouched', async () => {
+    await ensurePromoted();
     const before = await pair.project.containerState(pair.standbyId);
     expect(before.running).toBe(true);
     const watcherId = await pair.serviceId('watcher');
@@ -118,9 +134,11 @@ describe('failover scenarios with the real OpenClaw gateway', () => {
   });
 
   it('9. the Docker socket vanishes while promoted: the watcher survives and reconciles when it is back', async () => {
+    await ensurePromoted();
     const relayId = await pair.serviceId('docker-relay');
     const watcherId = await pair.serviceId('watcher');
     const watcherBefore = await pair.project.containerState(watcherId);
+    const probesBefore = (await pair.status()).watcher.probes;
     const goneAt = Date.now();
     await run('docker', ['stop', '-t', '1', relayId]);
     // While the watcher is blind, the standby gateway dies (killed directly on the engine).
@@ -128,7 +146,8 @@ describe('failover scenarios with the real OpenClaw gateway', () => {
     await sleep(10_000);
     const during = await pair.status();
     expect(during.phase).toBe('promoted');
-    expect(during.watcher.probes).toBeGreaterThan(0);
+    // Blind to Docker, the probe loop goes on: 10 s at CHECK_INTERVAL=2 is about 5 more probes.
+    expect(during.watcher.probes).toBeGreaterThanOrEqual(probesBefore + 3);
     const watcherDuring = await pair.project.containerState(watcherId);
     expect(watcherDuring.running).toBe(true);
     expect(watcherDuring.startedAt).toBe(watcherBefore.startedAt); // the same process: it survived
@@ -143,12 +162,14 @@ describe('failover scenarios with the real OpenClaw gateway', () => {
   });
 
   it('1 (end). the killed primary restarts: demotion once it is healthy, the standby is stopped', async () => {
+    await ensurePromoted();
     await run('docker', ['start', pair.primaryId]);
     const healthyAt = await pair.waitPrimaryHealthyFromHost(180_000);
     await expectDemotion('1 kill', healthyAt);
   });
 
   it('2. primary stopped gracefully, then restarted: promotion, then demotion', async () => {
+    await fromBaseline();
     const stoppedAt = Date.now();
     await run('docker', ['stop', '-t', '10', pair.primaryId]);
     const promoted = await expectPromotion('2 graceful stop', stoppedAt);
@@ -159,6 +180,7 @@ describe('failover scenarios with the real OpenClaw gateway', () => {
   });
 
   it('3. primary hangs (docker pause): probes time out, promotion; unpause, demotion', async () => {
+    await fromBaseline();
     const pausedAt = Date.now();
     await run('docker', ['pause', pair.primaryId]);
     const promoted = await expectPromotion('3 hang', pausedAt);
@@ -170,6 +192,7 @@ describe('failover scenarios with the real OpenClaw gateway', () => {
   });
 
   it('4. network partition (primary disconnected from the tailnet), then heal', async () => {
+    await fromBaseline();
     const cutAt = Date.now();
     await run('docker', ['network', 'disconnect', tailnet, pair.primaryId]);
     const promoted = await expectPromotion('4 partition', cutAt);
@@ -181,6 +204,7 @@ describe('failover scenarios with the real OpenClaw gateway', () => {
   });
 
   it('5. primary flapping faster than the thresholds: no promotion; slower flapping: bounded transitions', async () => {
+    await fromBaseline();
     const from = new Date();
     const before = await pair.status();
     // Down 5 s / up 5 s. A check fails when its whole 2 s window (CHECK_TIMEOUT, hedged attempts
@@ -219,13 +243,18 @@ describe('failover scenarios with the real OpenClaw gateway', () => {
     const starts = pair.standbyStarts(slowFrom, new Date());
     const when = (event: string): string => slow.filter((l) => l.event === event).map((l) => String(l.time).slice(11, 23)).join(' ');
     console.log(`[5 slow flap] promote at ${when('promote')}; promoted at ${when('promoted')}; demote at ${when('demote')}; standby starts ${starts}`);
+    // A 9 s outage fails at least 3 checks in a row (FAIL_THRESHOLD=3 takes 6 s): the first outage
+    // always promotes; the second may find the pair still handing back, so 1 or 2 in all.
+    expect(slowPromotions).toBeGreaterThanOrEqual(1);
     expect(slowPromotions).toBeLessThanOrEqual(2);
     expect(slowDemotions).toBe(slowPromotions);
+    expect(starts).toBeGreaterThanOrEqual(1);
     expect(starts).toBeLessThanOrEqual(slowPromotions);
     report(`[5 slow flap] 2 outages of 9 s: ${slowPromotions} promotion(s), ${slowDemotions} demotion(s), standby started ${starts}×, settled back to the primary`);
   });
 
   it('6a. the watcher is SIGKILLed mid-promotion: its successor keeps the one booting gateway, without a second start', async () => {
+    await fromBaseline();
     const from = new Date();
     const pausedAt = Date.now();
     await run('docker', ['pause', pair.primaryId]);
@@ -254,6 +283,7 @@ describe('failover scenarios with the real OpenClaw gateway', () => {
   });
 
   it('7. git remote unreachable at promotion: the promotion completes within its bound, the failure is logged and in /status', async () => {
+    await fromBaseline();
     const gitRemote = await pair.serviceId('git-remote');
     const from = new Date();
     await run('docker', ['pause', gitRemote]);
