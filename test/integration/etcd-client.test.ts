@@ -66,15 +66,22 @@ describe('EtcdClient (v3 JSON gateway) on three members', () => {
 
   it('goes on through the other endpoints when one member is down, and fails without quorum', async () => {
     await bed.docker(['kill', bed.container('etcd1')]);
-    const l = await client.grant(10);
+    // If etcd1 led, the other two elect a new leader first (about a second): until then calls may
+    // fail on every endpoint. The client must get through once there is a leader again.
+    const l = await waitFor('a lease from the two members left', async () => client.grant(10).catch(() => undefined), { timeoutMs: 30_000, intervalMs: 250 });
     expect((await client.keepAlive(l.leaseId)).ttlMs).toBe(10_000);
     expect((await client.createIfAbsent(KEY, 'node-q', l.leaseId)).won).toBe(true);
 
     await bed.docker(['kill', bed.container('etcd2')]);
-    // One member of three: no quorum. Every call must fail within its bound, never hang.
+    // One member of three: no quorum. A leader notices only after its election timeout, so wait
+    // until the lone member refuses; from then on every call must fail within its bound, never hang.
     const short = new EtcdClient({ endpoints, timeoutMs: 2_000 });
-    await expect(short.keepAlive(l.leaseId)).rejects.toThrow();
-    await expect(short.createIfAbsent(KEY, 'node-x', l.leaseId)).rejects.toThrow();
+    await waitFor('the lone member to lose its leadership', async () => (await short.keepAlive(l.leaseId).then(() => false, () => true)) || undefined, { timeoutMs: 30_000, intervalMs: 250 });
+    for (const call of [() => short.keepAlive(l.leaseId), () => short.createIfAbsent(KEY, 'node-x', l.leaseId)]) {
+      const began = Date.now();
+      await expect(call()).rejects.toThrow();
+      expect(Date.now() - began).toBeLessThan(2_000 + 1_500);
+    }
     await short.close();
 
     await bed.docker(['start', bed.container('etcd1'), bed.container('etcd2')]);
