@@ -31,8 +31,8 @@ COPY --from=build /src/dist ./dist
 # primary gateway's state volume) belong to uid 1000 (the gateway's user too), so named
 # volumes start out writable by both and files git writes stay the gateway's.
 RUN chmod 0755 dist/cli.js && ln -s /app/dist/cli.js /usr/local/bin/openclaw-failover \
- && mkdir -p /var/lib/openclaw-failover /workspace /openclaw-state \
- && chown node:node /var/lib/openclaw-failover /workspace /openclaw-state
+ && mkdir -p /var/lib/openclaw-failover /var/lib/openclaw-failover-prepare /workspace /openclaw-state \
+ && chown node:node /var/lib/openclaw-failover /var/lib/openclaw-failover-prepare /workspace /openclaw-state
 USER node
 EXPOSE 8080
 # Unhealthy within ~25 s when the watcher cannot work (Docker out of reach, probe loop stuck): two

@@ -34,6 +34,13 @@ import { waitUntilReady } from './watcher/wait-ready.ts';
 import { errorText, Watcher } from './watcher/watcher.ts';
 import { combineObservers } from './watcher/watcher-observer.ts';
 import { createLoopLiveness } from './watcher/loop-liveness.ts';
+import { createGatewayRpc } from './gateway/gateway-rpc.ts';
+import { watchStandbyExit } from './gateway/standby-exit.ts';
+import { waitReachable } from './gateway/wait-reachable.ts';
+import { standbyPreparedNotification } from './notify/notification.ts';
+import { expectedChannels } from './standby/prepare-report.ts';
+import { createStandbyReadiness } from './standby/standby-readiness.ts';
+import type { Phase } from './decision/model.ts';
 
 /** How long the start-up ping is retried before the watcher goes on without Docker (unhealthy). */
 const STARTUP_PING_MS = 5_000;
@@ -92,7 +99,9 @@ export async function buildWatcherApp(config: Config, logger: Logger, options: W
     createHedgedProbe({ inner: createHttpProbe({ url: config.primaryUrl, timeoutMs: config.checkTimeoutMs }), attempts: config.checkAttempts, timeoutMs: config.checkTimeoutMs }),
     { logger, url: redactUrl(config.primaryUrl) },
   );
-  const readiness = createHttpProbe({ url: config.gatewayReadyUrl, timeoutMs: Math.min(2_000, config.promoteReadyTimeoutMs), expect: 'ready' });
+  // A long per-request bound costs nothing: a gateway not listening yet refuses at once, one booting
+  // answers 503 at once, and one whose event loop is busy answers late: still the earliest "ready".
+  const readiness = createHttpProbe({ url: config.gatewayReadyUrl, timeoutMs: Math.min(10_000, config.promoteReadyTimeoutMs), expect: 'ready' });
   const witnesses = config.witnessUrls.length > 0 ? createWitnessCheck({ urls: config.witnessUrls, timeoutMs: config.witnessTimeoutMs }) : undefined;
   if (witnesses) {
     logger.info(
@@ -133,6 +142,18 @@ export async function buildWatcherApp(config: Config, logger: Logger, options: W
   const gateway = handBackAfterStop(dockerGateway, handback);
   if (notifier.channels.length > 0) logger.info({ event: 'notify-channels', channels: notifier.channels }, `notifications go to: ${notifier.channels.join(', ')}`);
 
+  // Reachable, not just running (docs/reachable.md): the deploy-time preparation report, and the
+  // gateway's own answer on whether its channels run (admin-http-rpc, with the gateway token).
+  let phaseNow = (): Phase => 'watching';
+  const standby = createStandbyReadiness({
+    path: config.standbyPrepareReport,
+    logger,
+    onVerdict: (ok, summary) => notifier.notify(standbyPreparedNotification(ok, summary, phaseNow(), Date.now())),
+  });
+  await standby.refresh();
+  statusContext.standby = () => standby.view();
+  const rpc = config.gatewayToken === undefined ? undefined : createGatewayRpc({ baseUrl: new URL(config.gatewayReadyUrl).origin, token: config.gatewayToken, timeoutMs: 5_000 });
+
   const watcher = new Watcher({
     settings: {
       policy: policyFromConfig(config),
@@ -144,7 +165,18 @@ export async function buildWatcherApp(config: Config, logger: Logger, options: W
     primary,
     gateway,
     workspace: syncAfterHandback(createWorkspaceSync({ dir: config.workspaceDir, remote: config.workspaceRemote, branch: config.workspaceBranch, timeoutMs: config.gitTimeoutMs }), handback),
-    waitReady: (signal) => waitUntilReady({ probe: readiness, timeoutMs: config.promoteReadyTimeoutMs, signal }),
+    // Ready, then reachable; a gateway that exits while booting ends the wait at once, with its log.
+    waitReady: (signal) =>
+      waitReachable(
+        {
+          waitReady: (inner) => waitUntilReady({ probe: readiness, timeoutMs: config.promoteReadyTimeoutMs, signal: inner }),
+          exited: (inner) => watchStandbyExit(dockerGateway, (text) => scrubSecrets(text, secrets), inner),
+          channelsStatus: rpc && ((inner) => rpc.call('channels.status', {}, { signal: inner })),
+          expectedChannels: () => expectedChannels(standby.view()),
+          channelTimeoutMs: config.channelLiveTimeoutMs,
+        },
+        signal,
+      ),
     store: createFileStateStore(config.stateDir),
     logger,
     witnesses,
@@ -158,6 +190,9 @@ export async function buildWatcherApp(config: Config, logger: Logger, options: W
       scrub: (text) => scrubSecrets(scrubCredentials(text), secrets),
     }),
   });
+
+  phaseNow = () => watcher.snapshot().state.phase;
+  let standbyLoop: Promise<void> = Promise.resolve();
 
   let server: HttpServer | undefined;
   let control: Server | undefined;
@@ -178,6 +213,7 @@ export async function buildWatcherApp(config: Config, logger: Logger, options: W
           onOutcome: (outcome) => metrics.countHeartbeat(outcome),
         });
       }
+      standbyLoop = standby.run(watcher.signal);
       await watcher.run();
     },
     async stop() {
@@ -191,7 +227,7 @@ export async function buildWatcherApp(config: Config, logger: Logger, options: W
         open.closeAllConnections();
         await new Promise<void>((resolve) => open.close(() => resolve()));
       }
-      await Promise.allSettled([primary.close(), readiness.close(), witnesses?.close()]);
+      await Promise.allSettled([primary.close(), readiness.close(), witnesses?.close(), rpc?.close(), standbyLoop]);
     },
   };
 }

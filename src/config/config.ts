@@ -28,6 +28,15 @@ export interface Config {
   promoteReadyTimeoutMs: number;
   /** Graceful stop timeout on demotion (SIGTERM, then SIGKILL after this). */
   stopTimeoutMs: number;
+  /**
+   * The standby gateway's token (OPENCLAW_GATEWAY_TOKEN), to ask it over admin-http-rpc whether
+   * its channels run; a secret. Unset: promotions are judged by /readyz alone.
+   */
+  gatewayToken: string | undefined;
+  /** Bound on the standby's channels going live after it is ready. */
+  channelLiveTimeoutMs: number;
+  /** The deploy-time preparation report (openclaw-standby-prepare); unset: not checked. */
+  standbyPrepareReport: string | undefined;
 
   /** Workspace git checkout shared with the standby gateway. */
   workspaceDir: string;
