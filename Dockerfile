@@ -23,6 +23,9 @@ RUN if ! command -v git >/dev/null || ! command -v ssh >/dev/null; then \
 ENV NODE_ENV=production
 # Two malloc arenas stop glibc from keeping a half-empty arena per thread (resident memory).
 ENV MALLOC_ARENA_MAX=2
+# getaddrinfo cannot be cancelled and a name that does not resolve on an internal network takes
+# 10 s to fail: more threads than the default 4, beside one lookup per name (src/net/single-flight-lookup.ts).
+ENV UV_THREADPOOL_SIZE=8
 WORKDIR /app
 COPY package.json ./
 COPY --from=runtime-deps /app/node_modules ./node_modules

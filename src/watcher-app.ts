@@ -159,7 +159,11 @@ export async function buildWatcherApp(config: Config, logger: Logger, options: W
       policy: policyFromConfig(config),
       checkIntervalMs: config.checkIntervalMs,
       stopTimeoutMs: config.stopTimeoutMs,
-      strayStopTimeoutMs: 1_000,
+      // A stray gets SIGTERM and STOP_TIMEOUT to exit cleanly, like a demotion: a SIGKILL after the
+      // gateway recorded its boot counts as an unclean boot, and 3 within 5 min arm OpenClaw's
+      // crash-loop breaker, which would leave the next promotion's channel switched off. SIGTERM
+      // itself stops a stray at once (0.2-1 s measured), so this grace rarely runs out.
+      strayStopTimeoutMs: config.stopTimeoutMs,
       resyncIntervalMs: 5_000,
     },
     primary,

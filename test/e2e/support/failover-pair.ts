@@ -183,6 +183,11 @@ export class FailoverPair {
     return Date.now();
   }
 
+  /** The primary's unauthenticated /readyz, as a PRIMARY_URL of .../readyz would ask it. */
+  primaryReady(): Promise<boolean> {
+    return this.answers(this.primaryId, '/readyz', 'ready');
+  }
+
   /** The standby gateway's /readyz, asked directly on its published loopback port. */
   standbyReady(): Promise<boolean> {
     return this.answers(this.standbyId, '/readyz', 'ready');
