@@ -2,7 +2,7 @@
 import type { Server as HttpServer } from 'node:http';
 import type { Server } from 'node:net';
 import { hostname } from 'node:os';
-import Docker from 'dockerode';
+import type Docker from 'dockerode';
 import type { Logger } from 'pino';
 import type { Config } from './config/config.ts';
 import { configWarnings } from './config/load-config.ts';
@@ -10,6 +10,7 @@ import { redactUrl, scrubSecrets, secretValuesFromEnv } from './config/redact.ts
 import type { Policy } from './decision/model.ts';
 import { policyWith } from './decision/policy-defaults.ts';
 import { createDockerGatewayControl } from './docker/gateway-control.ts';
+import { createDockerClient } from './docker/docker-client.ts';
 import { createDockerAccessMonitor, monitoredGatewayControl, type DockerAccessMonitor } from './docker/docker-access-monitor.ts';
 import { describeTarget, ownComposeProject, type TargetSpec } from './docker/gateway-target.ts';
 import { createWorkspaceSync } from './git/workspace-sync.ts';
@@ -80,7 +81,7 @@ export function policyFromConfig(config: Config): Policy {
 export async function buildWatcherApp(config: Config, logger: Logger, options: WatcherAppOptions = {}): Promise<WatcherApp> {
   for (const warning of configWarnings(config)) logger.warn({ event: 'config-warning' }, warning);
 
-  const docker = options.docker ?? new Docker();
+  const docker = options.docker ?? createDockerClient();
   const target: TargetSpec = { container: config.gatewayContainer, service: config.gatewayService };
   const resolveProject = async (): Promise<void> => {
     if (!config.gatewayContainer && target.project === undefined) target.project = await ownComposeProject(docker, hostname());

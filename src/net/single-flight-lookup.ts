@@ -13,7 +13,7 @@ export type LookupFunction = (hostname: string, options: LookupOptions, callback
 
 type Resolve = (hostname: string, options: LookupOptions, callback: LookupCallback) => void;
 
-export function singleFlightLookup(resolve: Resolve = dnsLookup as unknown as Resolve): LookupFunction {
+export function singleFlightLookup(resolve: Resolve = dnsLookup): LookupFunction {
   const inFlight = new Map<string, LookupCallback[]>();
   return (hostname, options, callback) => {
     const key = `${hostname}\u0000${options.family ?? 0}\u0000${options.all === true}\u0000${options.hints ?? 0}`;
