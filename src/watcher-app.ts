@@ -179,6 +179,7 @@ export async function buildWatcherApp(config: Config, logger: Logger, options: W
           channelsStatus: rpc && ((inner) => rpc.call('channels.status', {}, { signal: inner })),
           expectedChannels: () => expectedChannels(standby.view()),
           channelTimeoutMs: config.channelLiveTimeoutMs,
+          startChannel: rpc && ((channel, inner) => rpc.call('channels.start', { channel }, { signal: inner })),
         },
         signal,
       ),

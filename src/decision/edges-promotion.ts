@@ -105,6 +105,10 @@ export function settlePromotion(previous: State, report: PromotionReport, now: n
   if (ready !== undefined && !ready.ok) problems.push(`gateway not ready: ${ready.error}`);
   // Ready but not reachable (a channel that did not come up) is a degraded promotion, with why.
   if (readyOk && ready.channelError !== undefined) problems.push(`channel not live: ${ready.channelError}`);
+  // Reachable, but only because the watcher started a channel whose autostart was off.
+  if (readyOk && ready.startedByHand !== undefined && ready.startedByHand.length > 0) {
+    problems.push(`channel autostart was off (OpenClaw's crash-loop breaker after unclean boots?): the watcher started ${ready.startedByHand.join(', ')} with channels.start`);
+  }
   const transition: Transition = {
     ...base,
     readyAt: readyOk ? ready.at : undefined,

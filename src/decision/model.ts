@@ -173,7 +173,7 @@ export interface PromotionReport {
   /** ON_PROMOTE, run after the sync and before the start; absent when none is configured. */
   hook?: HookReport;
   /** Readiness of the started gateway; absent when the start failed. */
-  ready?: { ok: true; at: number; channelLiveAt?: number; channelError?: string } | { ok: false; at: number; error: string };
+  ready?: { ok: true; at: number; channelLiveAt?: number; channelError?: string; startedByHand?: string[] } | { ok: false; at: number; error: string };
 }
 
 export type Observation =

@@ -9,7 +9,7 @@ import type { RpcResult } from './gateway-rpc.ts';
 
 /** What the promotion reports: ready (or not), and when the channels went live (or why not). */
 export type ReachableOutcome =
-  | { ok: true; at: number; attempts: number; channelLiveAt?: number; channels?: string[]; channelError?: string }
+  | { ok: true; at: number; attempts: number; channelLiveAt?: number; channels?: string[]; channelError?: string; startedByHand?: string[] }
   | { ok: false; at: number; error: string; attempts: number };
 
 export interface ExitNotice {
@@ -32,6 +32,14 @@ export interface WaitReachableDeps {
   expectedChannels: () => readonly string[] | undefined;
   /** Bound on the channels going live after ready. */
   channelTimeoutMs: number;
+  /**
+   * channels.start for one channel: asked once per channel that is still not running
+   * `startAfterMs` after ready (OpenClaw's crash-loop breaker suppresses channel autostart after
+   * 3 unclean boots within 5 min; its own remedy is a manual channels.start). Absent: never asked.
+   */
+  startChannel?: (channel: string, signal: AbortSignal) => Promise<RpcResult>;
+  /** How long a channel may stay not running after ready before it is started by hand (10 s). */
+  startAfterMs?: number;
   pollMs?: number;
   now?: () => number;
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
@@ -78,6 +86,10 @@ export async function waitReachable(deps: WaitReachableDeps, signal: AbortSignal
     const deadline = now() + deps.channelTimeoutMs;
     let last: { verdict?: ChannelsVerdict; rpc?: RpcResult } = {};
     let polls = 0;
+    const readyAt = now();
+    const startAfterMs = deps.startAfterMs ?? 10_000;
+    const startedByHand: string[] = [];
+    const withStarts = <T extends object>(outcome: T): T => (startedByHand.length > 0 ? { ...outcome, startedByHand: [...startedByHand] } : outcome);
     const maxPolls = Math.ceil(deps.channelTimeoutMs / (deps.pollMs ?? 250)) + 2;
     while (polls < maxPolls) {
       polls += 1;
@@ -90,7 +102,16 @@ export async function waitReachable(deps: WaitReachableDeps, signal: AbortSignal
         last.verdict = verdict;
         if (verdict.live) {
           const channels = expected && expected.length > 0 ? [...expected] : verdict.configured;
-          return channels.length > 0 ? { ...ready, channelLiveAt: now(), channels } : { ...ready, channels: [] };
+          return withStarts(channels.length > 0 ? { ...ready, channelLiveAt: now(), channels } : { ...ready, channels: [] });
+        }
+        // A channel the gateway knows but does not run, long after ready: its autostart was
+        // suppressed (or it gave up). Start it once, as OpenClaw's own recovery SOP says.
+        if (deps.startChannel && now() - readyAt >= startAfterMs) {
+          for (const channel of notRunning(verdict)) {
+            if (startedByHand.includes(channel)) continue;
+            startedByHand.push(channel);
+            await deps.startChannel(channel, inner);
+          }
         }
       } else if (rpc.reason === 'not-enabled' || rpc.reason === 'unauthorized') {
         // Asking again will not change the answer. Without a report naming channels there is
@@ -107,9 +128,20 @@ export async function waitReachable(deps: WaitReachableDeps, signal: AbortSignal
       : last.rpc && !last.rpc.ok
         ? `channels.status: ${last.rpc.reason}: ${last.rpc.detail}`
         : 'no answer';
-    return { ...ready, channels, channelError: `channel(s) ${channels.join(', ') || '(none reported)'} not live within ${deps.channelTimeoutMs / 1000}s after ready: ${why}` };
+    const tried = startedByHand.length > 0 ? ` (channels.start asked for ${startedByHand.join(', ')})` : '';
+    return withStarts({ ...ready, channels, channelError: `channel(s) ${channels.join(', ') || '(none reported)'} not live within ${deps.channelTimeoutMs / 1000}s after ready: ${why}${tried}` });
   } finally {
     signal.removeEventListener('abort', onOuterAbort);
     local.abort();
   }
+}
+
+/** Expected channels whose accounts the gateway reports but none of which runs. */
+function notRunning(verdict: ChannelsVerdict): string[] {
+  return verdict.notLive
+    .map((n) => n.channel)
+    .filter((channel) => {
+      const accounts = verdict.accounts.filter((a) => a.channel === channel);
+      return accounts.length > 0 && accounts.every((a) => !a.running);
+    });
 }

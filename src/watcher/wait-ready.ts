@@ -4,7 +4,7 @@ import { sleep as realSleep, type Sleep } from '../docker/backoff.ts';
 
 // channelLiveAt / channels / channelError: set by the reachability wait (src/gateway/wait-reachable.ts).
 export type ReadyOutcome =
-  | { ok: true; at: number; attempts: number; channelLiveAt?: number; channels?: string[]; channelError?: string }
+  | { ok: true; at: number; attempts: number; channelLiveAt?: number; channels?: string[]; channelError?: string; startedByHand?: string[] }
   | { ok: false; at: number; error: string; attempts: number };
 
 export interface WaitReadyOptions {

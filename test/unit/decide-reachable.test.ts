@@ -39,3 +39,12 @@ describe('promotion with a channel verdict', () => {
     expect(s.state.transition?.problems.at(-1)).toBe('gateway not ready: the standby gateway exited with code 1 while booting; last log lines: boom');
   });
 });
+
+describe('promotion reachable only after the watcher started a channel by hand', () => {
+  it('is degraded, and the problem says which channel and why', () => {
+    const { s } = finish((d) => ({ ok: true, at: d + 10_000, channelLiveAt: d + 21_000, startedByHand: ['irc'] }));
+    expect(s.state.transition?.outcome).toBe('degraded');
+    expect(s.state.transition?.channelLiveAt).toBeDefined();
+    expect(s.state.transition?.problems).toEqual([expect.stringMatching(/autostart was off .*started irc with channels.start/)]);
+  });
+});

@@ -26,7 +26,41 @@ function deps(overrides: Partial<WaitReachableDeps>): WaitReachableDeps {
   };
 }
 
+const stopped = { channels: { irc: { configured: true, running: false } }, channelAccounts: { irc: [{ accountId: 'default', enabled: true, running: false, connected: false }] } };
+
 describe('waitReachable', () => {
+  it('a channel the gateway does not run 10 s after ready (autostart suppressed) is started once by channels.start, then goes live', async () => {
+    const starts: string[] = [];
+    let started = false;
+    const out = await waitReachable(deps({
+      channelTimeoutMs: 30_000,
+      pollMs: 1_000,
+      channelsStatus: () => Promise.resolve(ok(started ? live : stopped)),
+      startChannel: (channel) => {
+        starts.push(channel);
+        started = true;
+        return Promise.resolve(ok({}));
+      },
+    }), new AbortController().signal);
+    expect(starts).toEqual(['irc']);
+    expect(out).toMatchObject({ ok: true, channels: ['irc'], startedByHand: ['irc'] });
+    if (!out.ok) return;
+    // Not before 10 s after ready (ready at 1 000 on the fake clock).
+    expect(out.channelLiveAt).toBeGreaterThanOrEqual(1_000 + 10_000);
+  });
+
+  it('never asks channels.start for a channel that is running but not yet connected, nor twice', async () => {
+    const connecting = { channels: { irc: { configured: true, running: true } }, channelAccounts: { irc: [{ accountId: 'default', enabled: true, running: true, connected: false }] } };
+    const starts: string[] = [];
+    const out = await waitReachable(deps({ channelTimeoutMs: 20_000, pollMs: 1_000, channelsStatus: () => Promise.resolve(ok(connecting)), startChannel: (c) => (starts.push(c), Promise.resolve(ok({}))) }), new AbortController().signal);
+    expect(starts).toEqual([]);
+    expect(out.ok && out.channelError).toMatch(/running but not connected/);
+    const starts2: string[] = [];
+    const out2 = await waitReachable(deps({ channelTimeoutMs: 20_000, pollMs: 1_000, channelsStatus: () => Promise.resolve(ok(stopped)), startChannel: (c) => (starts2.push(c), Promise.resolve(ok({}))) }), new AbortController().signal);
+    expect(starts2).toEqual(['irc']);
+    expect(out2.ok && out2.channelError).toMatch(/channels.start asked for irc/);
+  });
+
   it('ready, then the channel goes live on the third channels.status: channelLiveAt is that instant', async () => {
     const answers = [ok(none), ok(none), ok(live)];
     let calls = 0;
