@@ -242,7 +242,7 @@ describe('failover scenarios with the real OpenClaw gateway', () => {
     await expectNoStandbyBot(pair, from.getTime());
     report(`[5 fast flap] 5 outages of 5 s: ${failed} failed checks seen, 0 promotions, standby never started`);
 
-    // Down 16 s / up 16 s, twice: FAIL_THRESHOLD=3 checks every 2 s decide within ~8 s, so each
+    // Down 16 s / up 16 s, twice: FAIL_THRESHOLD=3 checks every 2 s decide within ~8 s, so an
     // outage promotes (a lower bound, so 0 promotions fails), never more than once per outage,
     // and the pair settles back to the primary.
     await pair.restore(240_000);
@@ -260,11 +260,14 @@ describe('failover scenarios with the real OpenClaw gateway', () => {
     const starts = pair.standbyStarts(slowFrom, new Date());
     const when = (event: string): string => slow.filter((l) => l.event === event).map((l) => String(l.time).slice(11, 23)).join(' ');
     console.log(`[5 slow flap] promote at ${when('promote')}; promoted at ${when('promoted')}; demote at ${when('demote')}; standby starts ${starts}`);
-    expect(slowPromotions).toBe(2);
+    // The first outage always promotes; the second may find the pair still booting or handing
+    // back (a real boot on a loaded host outlasts the 16 s up-phase), so 1 or 2 in all.
+    expect(slowPromotions).toBeGreaterThanOrEqual(1);
+    expect(slowPromotions).toBeLessThanOrEqual(2);
     expect(slowDemotions).toBe(slowPromotions);
     expect(starts).toBeGreaterThanOrEqual(1);
     expect(starts).toBeLessThanOrEqual(slowPromotions);
-    report(`[5 slow flap] 2 outages of 9 s: ${slowPromotions} promotion(s), ${slowDemotions} demotion(s), standby started ${starts}×, settled back to the primary`);
+    report(`[5 slow flap] 2 outages of 16 s: ${slowPromotions} promotion(s), ${slowDemotions} demotion(s), standby started ${starts}×, settled back to the primary`);
   });
 
   it('6a. the watcher is SIGKILLed mid-promotion: its successor keeps the one booting gateway, without a second start', async () => {
@@ -339,13 +342,8 @@ describe('failover scenarios with the real OpenClaw gateway', () => {
     } finally {
       // Heal without a failover: the operator's pause, the chat network back, a primary restart
       // (its IRC client never noticed the cut, so it would not reconnect on its own), resume.
-      const ctl = async (...args: string[]) => run('docker', ['exec', await pair.serviceId('watcher'), 'openclaw-failover', ...args]);
-      await ctl('pause', '--reason', 'e2e 13: healing the chat cut');
       await run('docker', ['network', 'connect', chat, pair.primaryId]);
-      await run('docker', ['restart', '-t', '20', pair.primaryId]);
-      await pair.waitPrimaryHealthyFromHost(180_000);
-      await waitFor('primary bot back on the server', async () => (await pair.botOnline(PRIMARY_BOT)) || undefined, { timeoutMs: 180_000, intervalMs: 1_000 });
-      await ctl('resume');
+      await pair.restartPrimaryWithoutFailover(180_000);
     }
     expect(seen.every((x) => x.healthz)).toBe(true);
     expect(seen.every((x) => x.readyz)).toBe(true);

@@ -251,7 +251,26 @@ export class FailoverPair {
     await this.waitBaseline(timeoutMs);
     if (this.irc) {
       // The baseline on the chat server too: the primary bot there, the standby bot not.
+      const back = await waitFor('primary bot on the server', async () => (await this.botOnline(PRIMARY_BOT)) || undefined, { timeoutMs: 60_000, intervalMs: 1_000 }).catch(() => false);
+      if (!back) await this.restartPrimaryWithoutFailover(timeoutMs);
       await waitFor('primary bot on the server, standby bot gone', async () => (await this.botOnline(PRIMARY_BOT)) && !(await this.botOnline(STANDBY_BOT)), { timeoutMs, intervalMs: 1_000 });
+    }
+  }
+
+  /**
+   * A primary whose process answers but whose IRC client is gone (a long `docker pause` outlives
+   * the server's ping timeout; its client does not always reconnect within minutes): restarted
+   * under the operator's pause, so the restart is not a fault the watcher fails over for.
+   */
+  async restartPrimaryWithoutFailover(timeoutMs: number): Promise<void> {
+    const watcher = await this.serviceId('watcher');
+    await run('docker', ['exec', watcher, 'openclaw-failover', 'pause', '--reason', 'e2e: primary bot missing, restarting the primary']);
+    try {
+      await run('docker', ['restart', '-t', '20', this.primaryId]);
+      await this.waitPrimaryHealthyFromHost(timeoutMs);
+      await waitFor('primary bot back on the server', async () => (await this.botOnline(PRIMARY_BOT)) || undefined, { timeoutMs, intervalMs: 1_000 });
+    } finally {
+      await run('docker', ['exec', watcher, 'openclaw-failover', 'resume']);
     }
   }
 
