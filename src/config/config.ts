@@ -28,6 +28,10 @@ export interface Config {
   promoteReadyTimeoutMs: number;
   /** Graceful stop timeout on demotion (SIGTERM, then SIGKILL after this). */
   stopTimeoutMs: number;
+  /** cold: the standby gateway is started on promotion; hot: it runs with its channel off, switched on at promotion. */
+  standbyMode: 'cold' | 'hot';
+  /** The standby gateway's token (OPENCLAW_GATEWAY_TOKEN), for its config API in hot mode. A secret. */
+  gatewayToken: string | undefined;
 
   /** Workspace git checkout shared with the standby gateway. */
   workspaceDir: string;

@@ -14,6 +14,7 @@ export const DEFAULTS = {
   GATEWAY_SERVICE: 'openclaw-standby',
   PROMOTE_READY_TIMEOUT: 90,
   STOP_TIMEOUT: 10,
+  STANDBY_MODE: 'cold',
   WORKSPACE_DIR: '/workspace',
   GIT_TIMEOUT: 15,
   WITNESS_TIMEOUT: 2,

@@ -149,6 +149,21 @@ export const SETTING_TABLE: SettingTable = {
     600,
     'Graceful stop timeout on demotion: SIGTERM, then SIGKILL after this.',
   ),
+  standbyMode: choiceSetting<'cold' | 'hot'>(
+    'STANDBY_MODE',
+    ['cold', 'hot'],
+    DEFAULTS.STANDBY_MODE,
+    'cold: the standby gateway is stopped until promotion (no memory used, a full boot per failover); hot: it runs all the time with its channel off and promotion switches the channel on (docs/hot-standby.md).',
+  ),
+  gatewayToken: {
+    name: 'OPENCLAW_GATEWAY_TOKEN',
+    default: undefined,
+    unit: undefined,
+    description: "The standby gateway's token (the same .env line the gateway reads): the watcher calls the gateway's config API with it. Required with STANDBY_MODE=hot.",
+    secret: true,
+    parse: (raw) => ok(raw),
+    show: (value) => value,
+  },
   workspaceDir: absolutePathSetting(
     'WORKSPACE_DIR',
     DEFAULTS.WORKSPACE_DIR,

@@ -8,17 +8,16 @@
 // A failed sync or hook never blocks the promotion; a failed start ends it (decide retries later).
 import type { Logger } from 'pino';
 import type { HookReport, Observation, PromotionReport } from '../decision/model.ts';
-import type { GatewayControl } from '../docker/gateway-control.ts';
+import type { ServingSwitch } from '../serving/serving-switch.ts';
 import type { WorkspaceSync } from '../git/workspace-sync.ts';
 import type { HookEvent } from '../hooks/run-hook.ts';
 import type { GitSyncOutcome } from './watcher-observer.ts';
-import type { ReadyOutcome } from './wait-ready.ts';
 
 /** What the watcher lends a promotion or demotion. */
 export interface TransitionAdapters {
   workspace: WorkspaceSync;
-  gateway: GatewayControl;
-  waitReady: (signal: AbortSignal) => Promise<ReadyOutcome>;
+  /** cold: container start/stop and /readyz; hot: channel on/off and channels.status. */
+  serving: ServingSwitch;
   logger: Logger;
   now: () => number;
   stopTimeoutMs: number;
@@ -52,7 +51,7 @@ export async function runPromotion(a: TransitionAdapters, signal: AbortSignal, p
   progress.start = await startGateway(a);
   if (!progress.start.ok) return finished(progress, progress.start);
 
-  const ready = await a.waitReady(signal);
+  const ready = await a.serving.waitServing(signal);
   // A watcher told to stop mid-wait abandons the wait and leaves the gateway running.
   if (signal.aborted) return undefined;
   return finished(progress, progress.start, ready.ok ? { ok: true, at: ready.at } : { ok: false, at: ready.at, error: ready.error });
@@ -94,7 +93,7 @@ async function syncWorkspace(a: TransitionAdapters, signal: AbortSignal): Promis
 async function startGateway(a: TransitionAdapters): Promise<PromotionReport['start']> {
   const issuedAt = a.now();
   try {
-    await a.serial(() => a.gateway.start());
+    await a.serial(() => a.serving.serve());
   } catch (error) {
     a.noteDockerError('start', error);
     return { ok: false, at: a.now(), error: errorText(error) };
@@ -122,7 +121,7 @@ export async function runDemotion(a: TransitionAdapters, signal: AbortSignal, pr
 /** Demotion step 1: `docker stop` (SIGTERM, SIGKILL after STOP_TIMEOUT). */
 async function stopGateway(a: TransitionAdapters): Promise<{ ok: true } | { ok: false; error: string }> {
   try {
-    await a.serial(() => a.gateway.stop(a.stopTimeoutMs / 1000));
+    await a.serial(() => a.serving.unserve(a.stopTimeoutMs / 1000));
     return { ok: true };
   } catch (error) {
     a.noteDockerError('stop', error);

@@ -61,6 +61,8 @@ describe('loadConfig defaults', () => {
         notifyRetries: 3,
         heartbeatUrl: undefined,
         heartbeatIntervalMs: 60_000,
+        standbyMode: 'cold',
+        gatewayToken: undefined,
       } satisfies Config,
     });
   });
