@@ -176,13 +176,14 @@ export function createHotServing(options: HotServingOptions): ServingSwitch & { 
       return { serving, name: target.name, status: `${target.status}; channel state unknown (${read.detail})${serving && !lastServing ? ', assumed live' : ''}` };
     },
 
-    async serve(): Promise<void> {
+    async serve(signal?: AbortSignal): Promise<void> {
       // The running gateway gets a share of the bound; a restart (the cold path) gets all of it.
       const deadline = now() + Math.min(options.readyTimeoutMs, hotAttemptMs);
       try {
         await serveOnce(deadline);
         return;
       } catch (error) {
+        if (signal?.aborted) throw new Error(`hot switch-on failed and the promotion was cancelled meanwhile: ${errorText(error)}`);
         // The config API refuses: the cold path, a fresh boot (channel seeded off) then the switch again.
         logger.error({ event: 'hot-serve-fallback', err: errorText(error) }, `hot switch-on failed (${errorText(error)}); restarting the standby gateway and switching on again`);
       }

@@ -22,8 +22,11 @@ export interface ServingView {
 export interface ServingSwitch {
   readonly mode: StandbyMode;
   inspect(): Promise<ServingView>;
-  /** Make the standby serve (cold: docker start; hot: container up, channel enabled). Throws on failure. */
-  serve(): Promise<void>;
+  /**
+   * Make the standby serve (cold: docker start; hot: container up, channel enabled). Throws on
+   * failure. `signal`: the promotion was cancelled; no further step (a fallback restart) is taken.
+   */
+  serve(signal?: AbortSignal): Promise<void>;
   /** Wait until it serves users (cold: /readyz; hot: the channel is connected), bounded. */
   waitServing(signal: AbortSignal): Promise<ReadyOutcome>;
   /** Stop serving (cold: docker stop; hot: channel disabled and checked gone, else docker stop). */

@@ -48,7 +48,8 @@ export async function runPromotion(a: TransitionAdapters, signal: AbortSignal, p
   if (hook) progress.hook = hook;
   if (signal.aborted) return undefined;
 
-  progress.start = await startGateway(a);
+  progress.start = await startGateway(a, signal);
+  if (signal.aborted) return undefined;
   if (!progress.start.ok) return finished(progress, progress.start);
 
   const ready = await a.serving.waitServing(signal);
@@ -89,11 +90,16 @@ async function syncWorkspace(a: TransitionAdapters, signal: AbortSignal): Promis
   return { ok: false, at, error: sync.error };
 }
 
-/** Step 3: `docker start` (with the adapter's own retries). */
-async function startGateway(a: TransitionAdapters): Promise<PromotionReport['start']> {
+/** Step 3: the serving switch (cold: `docker start` with the adapter's own retries; hot: the channel on). */
+async function startGateway(a: TransitionAdapters, signal: AbortSignal): Promise<PromotionReport['start']> {
   const issuedAt = a.now();
   try {
-    await a.serial(() => a.serving.serve());
+    // Checked again once the container queue gets to it: a promotion cancelled meanwhile (the
+    // primary came back) never switches the standby to serving.
+    await a.serial(async () => {
+      if (signal.aborted) return;
+      await a.serving.serve(signal);
+    });
   } catch (error) {
     a.noteDockerError('start', error);
     return { ok: false, at: a.now(), error: errorText(error) };

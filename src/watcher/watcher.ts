@@ -67,6 +67,8 @@ export class Watcher {
   private readonly now: () => number;
   private readonly sleep: Sleep;
   private readonly abort = new AbortController();
+  /** The promotion under way, so that decide() can cancel it (the primary came back first). */
+  private promotionAbort: AbortController | null = null;
   private readonly tasks = new Set<Promise<unknown>>();
   /** Container operations run one after another: a late stray stop must not land after a promotion's start. */
   private gatewayQueue: Promise<unknown> = Promise.resolve();
@@ -277,6 +279,12 @@ export class Watcher {
       case 'demote':
         this.track(this.demote());
         return;
+      case 'abort-promotion':
+        if (this.promotionAbort && !this.promotionAbort.signal.aborted) {
+          this.deps.logger.info({ event: 'promotion-aborted', reason: action.reason }, `aborting the promotion under way: ${action.reason}`);
+          this.promotionAbort.abort();
+        }
+        return;
       case 'start-gateway':
         this.track(this.reconcileStart());
         return;
@@ -295,14 +303,21 @@ export class Watcher {
    */
   private async promote(): Promise<void> {
     const progress: PromotionProgress = {};
+    const own = new AbortController();
+    this.promotionAbort = own;
+    // Either the watcher stops, or decide() cancels this promotion (abort-promotion).
+    const signal = AbortSignal.any([this.abort.signal, own.signal]);
     let report: Observation | undefined;
     try {
-      report = await runPromotion(this.transitionAdapters(), this.abort.signal, progress);
+      report = await runPromotion(this.transitionAdapters(), signal, progress);
     } catch (error) {
       this.logInternalError('promotion', error);
       report = promotionCutShort(progress, this.now(), errorText(error));
+    } finally {
+      if (this.promotionAbort === own) this.promotionAbort = null;
     }
-    if (report && !this.abort.signal.aborted) this.dispatch(report);
+    // A cancelled promotion reports nothing: the demotion decided with its cancellation settles it.
+    if (report && !signal.aborted) this.dispatch(report);
   }
 
   /** Likewise for a demotion: it always ends in a demotion-finished report. */
