@@ -183,7 +183,7 @@ export function createHotServing(options: HotServingOptions): ServingSwitch & { 
         await serveOnce(deadline);
         return;
       } catch (error) {
-        if (signal?.aborted) throw new Error(`hot switch-on failed and the promotion was cancelled meanwhile: ${errorText(error)}`);
+        if (signal?.aborted) throw new Error(`hot switch-on failed and the promotion was cancelled meanwhile: ${errorText(error)}`, { cause: error });
         // The config API refuses: the cold path, a fresh boot (channel seeded off) then the switch again.
         logger.error({ event: 'hot-serve-fallback', err: errorText(error) }, `hot switch-on failed (${errorText(error)}); restarting the standby gateway and switching on again`);
       }
