@@ -28,11 +28,16 @@ async function quietly(what: string, body: () => Promise<unknown>): Promise<void
 describe('hot standby (STANDBY_MODE=hot, real gateways, IRC)', () => {
   beforeAll(async () => {
     pair = await ChannelPair.create('ocf-hot', 'hot');
+    const from = new Date();
     await pair.up();
     await pair.waitHotAtRest(BOOT_MS);
     await pair.project.waitForPhase('watching', 60_000);
     // The watcher has read the hot gateway's config hash: a promotion is then one config.patch.
     await waitFor('watcher ready to switch the hot standby', async () => ((await pair.status()).gateway.detail ?? '').includes('ready to switch') || undefined, { timeoutMs: 300_000, intervalMs: 1_000 });
+    // `up -d` itself (first boot of the hot gateway, the seed, the watcher's first inspects): no session.
+    expect(await pair.primaryHealthy()).toBe(true);
+    quietWindows.push({ what: 'up -d (first boot)', from, to: new Date() });
+    expect(await pair.standbySessions(from), 'standby bot registered during up -d').toEqual([]);
   }, BOOT_MS + 900_000);
 
   afterAll(async () => {
@@ -85,6 +90,18 @@ describe('hot standby (STANDBY_MODE=hot, real gateways, IRC)', () => {
     expect((await pair.project.containerState(pair.standbyId)).running).toBe(true);
   }, 600_000);
 
+  it('a watcher restarted while the primary is healthy leaves the channel off', async () => {
+    await quietly('watcher docker restart', async () => {
+      await run('docker', ['restart', '-t', '2', pair.project.watcherName]);
+      await pair.project.waitForPhase('watching', 180_000);
+    });
+    await quietly('watcher docker kill + start', async () => {
+      await run('docker', ['kill', pair.project.watcherName]);
+      await run('docker', ['start', pair.project.watcherName]);
+      await pair.project.waitForPhase('watching', 180_000);
+    });
+  }, 900_000);
+
   it('the watcher starts a hot gateway that was stopped while watching, with its channel off', async () => {
     await quietly('hot gateway stopped by hand, repaired by the watcher', async () => {
       await run('docker', ['stop', '-t', '1', pair.standbyId]);
@@ -111,7 +128,7 @@ describe('hot standby (STANDBY_MODE=hot, real gateways, IRC)', () => {
   }, 900_000);
 
   it('paused: nothing is switched; resume hands control back', async () => {
-    await run('docker', ['exec', pair.project.watcherName, 'openclaw-failover', 'pause', 'e2e']);
+    await run('docker', ['exec', pair.project.watcherName, 'openclaw-failover', 'pause', '--reason', 'e2e']);
     await quietly('paused, hot gateway restarted by hand', async () => {
       await run('docker', ['restart', '-t', '1', pair.standbyId]);
       await pair.waitHotAtRest(BOOT_MS);

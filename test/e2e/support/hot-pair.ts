@@ -1,10 +1,12 @@
 // A failover pair with a real channel, in either standby mode: the project's compose files plus
 // the e2e and IRC overlays (every gateway network internal), the primary channel-free, the
-// standby owning IRC nick standbybot, its plugin installed by the deploy-time prepare step.
+// standby owning IRC nick standbybot, its plugin installed into its state volume before `up -d`.
 // Shared by test/e2e/hot-standby.test.ts and bench/hot-runs.ts, so both measure one deployment.
 import { ComposeProject, type StatusDoc } from '../../integration/support/compose-project.ts';
 import { dockerSocketGid, IRCD_IMAGE, OPENCLAW_IMAGE, WATCHER_TEST_IMAGE } from '../../integration/support/engine.ts';
-import { containerIp, IRC_CHANNEL, IRC_PLUGIN, registrationsOf, STANDBY_BOT } from '../../integration/support/irc-bed.ts';
+import { readFileSync } from 'node:fs';
+import { REPO_ROOT } from '../../integration/support/compose-project.ts';
+import { containerIp, installIrcPlugin, IRC_CHANNEL, registrationsOf, STANDBY_BOT } from '../../integration/support/irc-bed.ts';
 import { IrcClient } from '../../integration/support/irc-client.ts';
 import { run, waitFor } from '../../integration/support/run.ts';
 import { E2E_FILES } from './failover-pair.ts';
@@ -49,14 +51,17 @@ export class ChannelPair {
       MIN_PROMOTED: '0',
       FLAP_WINDOW: '0',
       STANDBY_MODE: mode,
-      STANDBY_PLUGINS: `irc=${IRC_PLUGIN}`,
       ...env,
     });
     return new ChannelPair(project, mode);
   }
 
-  /** Primary first and healthy, then the standby side (its prepare step, the watcher, the gateway). */
+  /** Primary first and healthy, then the standby side (the watcher, then the gateway). */
   async up(): Promise<void> {
+    // The standby's state volume, made as compose would (its labels), with the IRC plugin in it.
+    const volume = `${this.project.name}_standby-state`;
+    await run('docker', ['volume', 'create', '--label', `com.docker.compose.project=${this.project.name}`, '--label', 'com.docker.compose.volume=standby-state', volume]);
+    await installIrcPlugin(volume, readFileSync(`${REPO_ROOT}config/ci-irc/standby/openclaw.json`, 'utf8'), OPENCLAW_IMAGE);
     await this.project.compose(['up', '-d', '--no-build', 'ircd', 'openclaw-gateway'], { timeoutMs: 300_000 });
     this.primaryId = await this.project.containerId('openclaw-gateway');
     this.ircdId = await this.project.containerId('ircd');
