@@ -116,7 +116,7 @@ export async function buildWatcherApp(config: Config, logger: Logger, options: W
   );
 
   const rpc = config.standbyMode === 'hot' ? createResettingRpc(() => createGatewayRpc({ baseUrl: new URL(config.gatewayReadyUrl).origin, token: config.gatewayToken ?? '', timeoutMs: 30_000 })) : undefined;
-  const keeper = rpc ? createHotKeeper({ gateway: dockerGateway, rpc, logger, policy: { bootAllowanceMs: Math.max(config.promoteReadyTimeoutMs, 180_000), repairBackoffMs: 30_000, repairBackoffMaxMs: 600_000 } }) : undefined;
+  const keeper = rpc ? createHotKeeper({ gateway: dockerGateway, rpc, logger, policy: { bootAllowanceMs: Math.max(config.promoteReadyTimeoutMs, 180_000), repairBackoffMs: 30_000, repairBackoffMaxMs: 600_000 }, notify: (n) => notifier.notify(n) }) : undefined;
 
   // Metrics and notifications observe the watcher; neither can block it (see watcher-observer.ts).
   // The loop's liveness is its own object, so metrics and the heartbeat read it without the watcher.
@@ -126,7 +126,7 @@ export async function buildWatcherApp(config: Config, logger: Logger, options: W
   const alive = (): boolean => liveness.check(Date.now()).alive && dockerAccess.view().reachable;
   const targets = { webhook: config.notifyWebhookUrl, slack: config.notifySlackUrl, discord: config.notifyDiscordUrl, ntfy: config.notifyNtfyUrl };
   const metrics = createWatcherMetrics({ version: VERSION, alive, startedAtMs: Date.now(), notifyChannels: configuredChannels(targets), heartbeat: config.heartbeatUrl !== undefined, standbyMode: config.standbyMode, ...(keeper ? { standbyHealthy: () => keeper.memory().health === 'healthy' } : {}) });
-  const sender = { host: hostname(), version: VERSION };
+  const sender = { host: hostname(), version: VERSION, standbyMode: config.standbyMode };
   const notifier = createNotifier({
     targets,
     sender,

@@ -8,6 +8,7 @@ import type { Logger } from 'pino';
 import type { State } from '../decision/model.ts';
 import type { GatewayControl } from '../docker/gateway-control.ts';
 import type { GatewayRpc } from '../gateway/gateway-rpc.ts';
+import type { Notification } from '../notify/notification.ts';
 import { gatewayNotUp } from './hot-serving.ts';
 
 export interface UpkeepPolicy {
@@ -84,6 +85,8 @@ export interface HotKeeperOptions {
   logger: Logger;
   policy: UpkeepPolicy;
   now?: () => number;
+  /** Told once when the hot standby breaks (a repair is decided) and once when it is healthy again. */
+  notify?: (n: Notification) => void;
 }
 
 /** The watcher calls it from its resync loop, inside its container queue (no race with a promotion). */
@@ -107,8 +110,12 @@ export function createHotKeeper(options: HotKeeperOptions): { upkeep: (state: ()
       // Decide on the state as it is now: a promotion may have begun while we asked.
       const current = state();
       const step = decideUpkeep(options.policy, memory, { phase: current.phase, paused: current.mode.kind === 'paused', container: { running: target.running, status: target.status, startedAtMs: Number.isFinite(startedAtMs) ? startedAtMs : null }, api, ...(apiDetail ? { apiDetail } : {}) }, now());
+      const wasBroken = memory.repairs > 0;
       memory = step.memory;
       if (step.report) options.logger[step.report.level]({ event: step.report.event, repairs: memory.repairs }, step.report.message);
+      // One notification per outage of the hot standby: at its first repair, and when it is healthy again.
+      if (step.report?.event === 'hot-standby-repair' && memory.repairs === 1) options.notify?.(upkeepNotification('hot-standby-broken', 'critical', 'Hot standby gateway broken', `${step.report.message}. Until it is healthy a failover takes the cold path (a restart with the channel on).`, now()));
+      if (step.report?.event === 'hot-standby-healthy' && wasBroken) options.notify?.(upkeepNotification('hot-standby-healthy', 'info', 'Hot standby gateway healthy again', `${step.report.message} again; a failover switches its channel on as usual.`, now()));
       if (step.action === 'start') await options.gateway.start();
       if (step.action === 'restart') {
         await options.gateway.stop(2);
@@ -116,4 +123,8 @@ export function createHotKeeper(options: HotKeeperOptions): { upkeep: (state: ()
       }
     },
   };
+}
+
+function upkeepNotification(event: Notification['event'], severity: Notification['severity'], title: string, text: string, at: number): Notification {
+  return { event, severity, title, text, reason: event, phase: 'watching', problems: [], timings: {}, at };
 }

@@ -49,3 +49,43 @@ describe('hot standby upkeep', () => {
     expect(decideUpkeep(POLICY, healthy.memory, input(), T0 + 2_000).report).toBeUndefined();
   });
 });
+
+describe('hot standby upkeep notifications (createHotKeeper over fakes)', () => {
+  it('notifies once when the standby breaks (first repair) and once when it is healthy again, never while healthy', async () => {
+    const { createHotKeeper } = await import('../../src/serving/hot-keeper.ts');
+    const { capturingLogger } = await import('./local-receiver.ts');
+    const { initialState } = await import('../../src/decision/decide.ts');
+    const { POLICY_DEFAULTS } = await import('../../src/decision/policy-defaults.ts');
+    let now = T0;
+    let running = false;
+    const starts: number[] = [];
+    const located = () => ({ id: 'c1', name: 'openclaw-standby', running, status: running ? 'running' : 'exited', startedAt: new Date(T0 - 3_600_000).toISOString(), labels: {} });
+    const gateway = {
+      inspect: () => Promise.resolve(located()),
+      start: () => {
+        starts.push(now);
+        running = true;
+        return Promise.resolve(located());
+      },
+      stop: () => {
+        running = false;
+        return Promise.resolve();
+      },
+      watch: () => Promise.resolve(),
+    };
+    const rpc = { call: () => Promise.resolve({ ok: true as const, payload: {}, status: 200, latencyMs: 1 }), close: () => Promise.resolve() };
+    const sent: string[] = [];
+    const keeper = createHotKeeper({ gateway: gateway, rpc: rpc as never, logger: capturingLogger().logger, policy: POLICY, now: () => now, notify: (n) => sent.push(`${n.event}:${n.severity}`) });
+    const state = initialState(POLICY_DEFAULTS, null, T0);
+    await keeper.upkeep(() => state);
+    expect(starts).toEqual([T0]);
+    expect(sent).toEqual(['hot-standby-broken:critical']);
+    now += 5_000;
+    await keeper.upkeep(() => state);
+    expect(sent).toEqual(['hot-standby-broken:critical', 'hot-standby-healthy:info']);
+    now += 5_000;
+    await keeper.upkeep(() => state);
+    expect(sent).toHaveLength(2);
+    expect(keeper.memory().health).toBe('healthy');
+  });
+});
