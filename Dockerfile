@@ -23,6 +23,9 @@ RUN if ! command -v git >/dev/null || ! command -v ssh >/dev/null; then \
 ENV NODE_ENV=production
 # Two malloc arenas stop glibc from keeping a half-empty arena per thread (resident memory).
 ENV MALLOC_ARENA_MAX=2
+# getaddrinfo cannot be cancelled and a name that does not resolve on an internal network takes
+# 10 s to fail: more threads than the default 4, beside one lookup per name (src/net/single-flight-lookup.ts).
+ENV UV_THREADPOOL_SIZE=8
 WORKDIR /app
 COPY package.json ./
 COPY --from=runtime-deps /app/node_modules ./node_modules
@@ -31,8 +34,8 @@ COPY --from=build /src/dist ./dist
 # primary gateway's state volume) belong to uid 1000 (the gateway's user too), so named
 # volumes start out writable by both and files git writes stay the gateway's.
 RUN chmod 0755 dist/cli.js && ln -s /app/dist/cli.js /usr/local/bin/openclaw-failover \
- && mkdir -p /var/lib/openclaw-failover /workspace /openclaw-state \
- && chown node:node /var/lib/openclaw-failover /workspace /openclaw-state
+ && mkdir -p /var/lib/openclaw-failover /var/lib/openclaw-failover-prepare /workspace /openclaw-state \
+ && chown node:node /var/lib/openclaw-failover /var/lib/openclaw-failover-prepare /workspace /openclaw-state
 USER node
 EXPOSE 8080
 # Unhealthy within ~25 s when the watcher cannot work (Docker out of reach, probe loop stuck): two

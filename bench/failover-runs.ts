@@ -18,15 +18,33 @@ export interface FailoverSample {
   bootMs: number;
   /** Primary healthy again (seen from the host) → the engine reports the standby stopped. */
   demotionMs: number;
+  /** Channels only: docker kill of the primary → the standby bot joined #ops (seen by the test user). */
+  joinMs?: number;
+  /** Channels only, the headline: docker kill of the primary → the standby bot answered a DM. */
+  dmMs?: number;
+  /** Channels only: the watcher's own ready → channel live (channels.status). */
+  channelMs?: number;
+  /** Channels only: primary healthy again (MIN_PROMOTED=0, so served at once) → standby bot gone. */
+  goneMs?: number;
+  /** Channels only: joins of the standby bot while the primary was healthy in this cycle (must be 0). */
+  strayJoins?: number;
 }
 
 /** One kill → ready → restart → stopped cycle; leaves the pair at its baseline. */
 export async function measureFailover(pair: FailoverPair, timeouts: { readyMs: number; primaryBootMs: number }): Promise<FailoverSample> {
+  const cycleFrom = Date.now();
   await pair.waitBaseline(timeouts.primaryBootMs);
+  if (pair.channels) await pair.restore(timeouts.primaryBootMs);
   const killedAt = Date.now();
+  const strayJoins = pair.channels ? pair.standbyJoins(cycleFrom, killedAt).length : undefined;
   await run('docker', ['kill', pair.primaryId]);
+  // DMs from the moment of the kill: refused ("no such nick") until the bot is on the server.
+  const answered = pair.channels ? pair.waitStandbyAnswers(timeouts.readyMs) : undefined;
+  answered?.catch(() => undefined);
   const readyAt = await pair.waitStandbyReady(timeouts.readyMs);
-  const promoted = await pair.project.waitForPhase('promoted', 30_000);
+  const dm = await answered;
+  const joinedAt = pair.channels ? await pair.waitStandbyJoined(killedAt, 60_000) : undefined;
+  const promoted = await pair.project.waitForPhase('promoted', 120_000);
   const t = promoted.lastTransition;
   if (!t || t.kind !== 'promotion') throw new Error(`expected a promotion, /status says ${JSON.stringify(t)}`);
   const decidedAt = Date.parse(t.decidedAt);
@@ -35,8 +53,9 @@ export async function measureFailover(pair: FailoverPair, timeouts: { readyMs: n
 
   await run('docker', ['start', pair.primaryId]);
   const healthyAt = await pair.waitPrimaryHealthyFromHost(timeouts.primaryBootMs);
-  const diedAt = await pair.waitStandbyEvent('die', healthyAt - 1_000, 60_000);
-  await pair.waitBaseline(30_000);
+  const diedAt = await pair.waitStandbyEvent('die', healthyAt - 1_000, 120_000);
+  const goneAt = pair.channels ? await pair.waitStandbyGone(healthyAt - 5_000, 120_000) : undefined;
+  await pair.waitBaseline(60_000);
 
   return {
     detectionMs: decidedAt - killedAt,
@@ -47,5 +66,14 @@ export async function measureFailover(pair: FailoverPair, timeouts: { readyMs: n
     readyMs: readyAt - killedAt,
     bootMs: readyAt - startedAt,
     demotionMs: Math.max(0, diedAt - healthyAt),
+    ...(pair.channels
+      ? {
+          joinMs: (joinedAt ?? NaN) - killedAt,
+          dmMs: (dm?.repliedAt ?? NaN) - killedAt,
+          channelMs: t.timings.channelMs ?? NaN,
+          goneMs: Math.max(0, (goneAt ?? NaN) - healthyAt),
+          strayJoins,
+        }
+      : {}),
   };
 }

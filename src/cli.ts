@@ -4,6 +4,7 @@
 import { describeConfig } from './config/describe-config.ts';
 import { configWarnings, formatProblems, loadConfig, SETTING_TABLE } from './config/load-config.ts';
 import type { Config } from './config/config.ts';
+import { checkPrepared } from './standby/check-prepared.ts';
 import { createLogger } from './log/logger.ts';
 import { buildWatcherApp } from './watcher-app.ts';
 import { loadPushConfig } from './push/push-config.ts';
@@ -171,11 +172,14 @@ async function check(configOnly: boolean): Promise<number> {
   // Warnings do not fail the check, but the operator reads them here before the first deploy.
   for (const warning of configWarnings(result.config)) process.stdout.write(`warning: ${warning}\n`);
   if (configOnly) return 0;
+  // The standby's deploy-time preparation: a standby that could not be prepared fails the check.
+  const prepared = checkPrepared(result.config.standbyPrepareReport);
+  if (prepared.line) (prepared.ok ? process.stdout : process.stderr).write(`${prepared.line}\n`);
   // A valid environment is not enough: without Docker access the watcher can do nothing.
   const preflight = await dockerPreflight({ container: result.config.gatewayContainer, service: result.config.gatewayService, dockerHost: process.env.DOCKER_HOST, timeoutMs: 10_000 });
   process.stdout.write(`\n${preflight.lines.join('\n')}\n${await primaryLine(result.config.primaryUrl, result.config.checkTimeoutMs)}\n`);
   if (!preflight.ok) process.stderr.write('openclaw-failover check: the watcher could not work like this (see the FAILED lines above)\n');
-  return preflight.ok ? 0 : EXIT_CONFIG;
+  return preflight.ok && prepared.ok ? 0 : EXIT_CONFIG;
 }
 
 /** One probe of PRIMARY_URL, for information: a primary that is down is no configuration error. */

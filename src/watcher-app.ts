@@ -2,7 +2,7 @@
 import type { Server as HttpServer } from 'node:http';
 import type { Server } from 'node:net';
 import { hostname } from 'node:os';
-import Docker from 'dockerode';
+import type Docker from 'dockerode';
 import type { Logger } from 'pino';
 import type { Config } from './config/config.ts';
 import { configWarnings } from './config/load-config.ts';
@@ -10,6 +10,7 @@ import { redactUrl, scrubSecrets, secretValuesFromEnv } from './config/redact.ts
 import type { Policy } from './decision/model.ts';
 import { policyWith } from './decision/policy-defaults.ts';
 import { createDockerGatewayControl } from './docker/gateway-control.ts';
+import { createDockerClient } from './docker/docker-client.ts';
 import { createDockerAccessMonitor, monitoredGatewayControl, type DockerAccessMonitor } from './docker/docker-access-monitor.ts';
 import { describeTarget, ownComposeProject, type TargetSpec } from './docker/gateway-target.ts';
 import { createWorkspaceSync } from './git/workspace-sync.ts';
@@ -39,6 +40,12 @@ import { createResettingRpc } from './serving/resetting-rpc.ts';
 import { errorText, Watcher } from './watcher/watcher.ts';
 import { combineObservers } from './watcher/watcher-observer.ts';
 import { createLoopLiveness } from './watcher/loop-liveness.ts';
+import { watchStandbyExit } from './gateway/standby-exit.ts';
+import { waitReachable } from './gateway/wait-reachable.ts';
+import { standbyPreparedNotification } from './notify/notification.ts';
+import { expectedChannels } from './standby/prepare-report.ts';
+import { createStandbyReadiness } from './standby/standby-readiness.ts';
+import type { Phase } from './decision/model.ts';
 
 /** How long the start-up ping is retried before the watcher goes on without Docker (unhealthy). */
 const STARTUP_PING_MS = 5_000;
@@ -78,7 +85,7 @@ export function policyFromConfig(config: Config): Policy {
 export async function buildWatcherApp(config: Config, logger: Logger, options: WatcherAppOptions = {}): Promise<WatcherApp> {
   for (const warning of configWarnings(config)) logger.warn({ event: 'config-warning' }, warning);
 
-  const docker = options.docker ?? new Docker();
+  const docker = options.docker ?? createDockerClient();
   const target: TargetSpec = { container: config.gatewayContainer, service: config.gatewayService };
   const resolveProject = async (): Promise<void> => {
     if (!config.gatewayContainer && target.project === undefined) target.project = await ownComposeProject(docker, hostname());
@@ -97,7 +104,9 @@ export async function buildWatcherApp(config: Config, logger: Logger, options: W
     createHedgedProbe({ inner: createHttpProbe({ url: config.primaryUrl, timeoutMs: config.checkTimeoutMs }), attempts: config.checkAttempts, timeoutMs: config.checkTimeoutMs }),
     { logger, url: redactUrl(config.primaryUrl) },
   );
-  const readiness = createHttpProbe({ url: config.gatewayReadyUrl, timeoutMs: Math.min(2_000, config.promoteReadyTimeoutMs), expect: 'ready' });
+  // A long per-request bound costs nothing: a gateway not listening yet refuses at once, one booting
+  // answers 503 at once, and one whose event loop is busy answers late: still the earliest "ready".
+  const readiness = createHttpProbe({ url: config.gatewayReadyUrl, timeoutMs: Math.min(10_000, config.promoteReadyTimeoutMs), expect: 'ready' });
   const witnesses = config.witnessUrls.length > 0 ? createWitnessCheck({ urls: config.witnessUrls, timeoutMs: config.witnessTimeoutMs }) : undefined;
   if (witnesses) {
     logger.info(
@@ -138,21 +147,49 @@ export async function buildWatcherApp(config: Config, logger: Logger, options: W
   });
   // The standby's workspace goes back to the remote after every stop of its gateway (docs/workspace-round-trip.md).
   const handback = createWorkspaceHandback({ dir: config.workspaceDir, remote: config.workspaceRemote, branch: config.workspaceBranch, timeoutMs: config.gitTimeoutMs, host: handbackHostName(config), ignore: config.workspaceIgnore, logger, notify: (n) => notifier.notify(n) });
+  if (notifier.channels.length > 0) logger.info({ event: 'notify-channels', channels: notifier.channels }, `notifications go to: ${notifier.channels.join(', ')}`);
+
+  // Reachable, not just running (docs/reachable.md): the deploy-time preparation report, and the
+  // gateway's own answer on whether its channels run (admin-http-rpc, with the gateway token).
+  let phaseNow = (): Phase => 'watching';
+  const standby = createStandbyReadiness({
+    path: config.standbyPrepareReport,
+    logger,
+    onVerdict: (ok, summary) => notifier.notify(standbyPreparedNotification(ok, summary, phaseNow(), Date.now())),
+  });
+  await standby.refresh();
+  statusContext.standby = () => standby.view();
+  const channelRpc = config.gatewayToken === undefined ? undefined : createGatewayRpc({ baseUrl: new URL(config.gatewayReadyUrl).origin, token: config.gatewayToken, timeoutMs: 5_000 });
+  // Ready, then reachable; a gateway that exits while booting ends the wait at once, with its log.
+  const waitReady = (signal: AbortSignal): Promise<ReadyOutcome> =>
+    waitReachable(
+      {
+        waitReady: (inner) => waitUntilReady({ probe: readiness, timeoutMs: config.promoteReadyTimeoutMs, signal: inner }),
+        exited: (inner) => watchStandbyExit(dockerGateway, (text) => scrubSecrets(text, secrets), inner),
+        channelsStatus: channelRpc && ((inner) => channelRpc.call('channels.status', {}, { signal: inner })),
+        expectedChannels: () => expectedChannels(standby.view()),
+        channelTimeoutMs: config.channelLiveTimeoutMs,
+        startChannel: channelRpc && ((channel, inner) => channelRpc.call('channels.start', { channel }, { signal: inner })),
+      },
+      signal,
+    );
   // The one place where "serve or not" becomes an action (docs/hot-standby.md): cold, serving = the
   // container runs; hot, the container always runs and serving = its channel is on. After every
   // end of serving the standby's workspace goes back to the remote (docs/workspace-round-trip.md).
-  const waitReady = (signal: AbortSignal): Promise<ReadyOutcome> => waitUntilReady({ probe: readiness, timeoutMs: config.promoteReadyTimeoutMs, signal });
   const serving = handBackAfterUnserve(rpc ? createHotServing({ gateway: dockerGateway, rpc, logger, readyTimeoutMs: config.promoteReadyTimeoutMs }) : createColdServing(dockerGateway, waitReady), handback);
   void warnOnModeMismatch(dockerGateway, serving.mode, logger);
   logger.info({ event: 'standby-mode', mode: serving.mode }, serving.mode === 'hot' ? 'standby mode hot: the standby gateway runs with its channel off; promotion switches the channel on' : 'standby mode cold: the standby gateway is started on promotion');
-  if (notifier.channels.length > 0) logger.info({ event: 'notify-channels', channels: notifier.channels }, `notifications go to: ${notifier.channels.join(', ')}`);
 
   const watcher = new Watcher({
     settings: {
       policy: policyFromConfig(config),
       checkIntervalMs: config.checkIntervalMs,
       stopTimeoutMs: config.stopTimeoutMs,
-      strayStopTimeoutMs: 1_000,
+      // A stray gets SIGTERM and STOP_TIMEOUT to exit cleanly, like a demotion: a SIGKILL after the
+      // gateway recorded its boot counts as an unclean boot, and 3 within 5 min arm OpenClaw's
+      // crash-loop breaker, which would leave the next promotion's channel switched off. SIGTERM
+      // itself stops a stray at once (0.2-1 s measured), so this grace rarely runs out.
+      strayStopTimeoutMs: config.stopTimeoutMs,
       resyncIntervalMs: 5_000,
     },
     primary,
@@ -173,6 +210,9 @@ export async function buildWatcherApp(config: Config, logger: Logger, options: W
     }),
   });
 
+  phaseNow = () => watcher.snapshot().state.phase;
+  let standbyLoop: Promise<void> = Promise.resolve();
+
   let server: HttpServer | undefined;
   let control: Server | undefined;
   let heartbeat: Promise<void> = Promise.resolve();
@@ -192,6 +232,7 @@ export async function buildWatcherApp(config: Config, logger: Logger, options: W
           onOutcome: (outcome) => metrics.countHeartbeat(outcome),
         });
       }
+      standbyLoop = standby.run(watcher.signal);
       await watcher.run();
     },
     async stop() {
@@ -205,7 +246,7 @@ export async function buildWatcherApp(config: Config, logger: Logger, options: W
         open.closeAllConnections();
         await new Promise<void>((resolve) => open.close(() => resolve()));
       }
-      await Promise.allSettled([primary.close(), readiness.close(), witnesses?.close(), rpc?.close()]);
+      await Promise.allSettled([primary.close(), readiness.close(), witnesses?.close(), rpc?.close(), channelRpc?.close(), standbyLoop]);
     },
   };
 }

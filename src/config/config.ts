@@ -30,8 +30,15 @@ export interface Config {
   stopTimeoutMs: number;
   /** cold: the standby gateway is started on promotion; hot: it runs with its channel off, switched on at promotion. */
   standbyMode: 'cold' | 'hot';
-  /** The standby gateway's token (OPENCLAW_GATEWAY_TOKEN), for its config API in hot mode. A secret. */
+  /**
+   * The standby gateway's token (OPENCLAW_GATEWAY_TOKEN), to ask it over admin-http-rpc whether
+   * its channels run, and (hot mode) to switch them; a secret. Unset: promotions are judged by /readyz alone.
+   */
   gatewayToken: string | undefined;
+  /** Bound on the standby's channels going live after it is ready. */
+  channelLiveTimeoutMs: number;
+  /** The deploy-time preparation report (openclaw-standby-prepare); unset: not checked. */
+  standbyPrepareReport: string | undefined;
 
   /** Workspace git checkout shared with the standby gateway. */
   workspaceDir: string;

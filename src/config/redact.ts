@@ -162,6 +162,7 @@ export function redactConfig(config: Config): Config & Record<string, unknown> {
     notifyDiscordUrl: maskSet(config.notifyDiscordUrl),
     notifyNtfyUrl: maskSet(config.notifyNtfyUrl),
     heartbeatUrl: maskSet(config.heartbeatUrl),
+    gatewayToken: maskSet(config.gatewayToken),
   };
 }
 

@@ -2,6 +2,7 @@
 // and shown: the single place a setting is defined. loadConfig, describeConfig (`check`) and
 // docs/settings.md (scripts/settings-table.ts) all read it from here. Defaults live in defaults.ts;
 // rules between settings (one must not exceed another, ...) live in config-rules.ts.
+import { posix } from 'node:path';
 import type { Config, LogFormat, LogLevel } from './config.ts';
 import { DEFAULTS } from './defaults.ts';
 import { redactUrl, redactUrlList } from './redact.ts';
@@ -159,9 +160,31 @@ export const SETTING_TABLE: SettingTable = {
     name: 'OPENCLAW_GATEWAY_TOKEN',
     default: undefined,
     unit: undefined,
-    description: "The standby gateway's token (the same .env line the gateway reads): the watcher calls the gateway's config API with it. Required with STANDBY_MODE=hot.",
+    description:
+      "The standby gateway's token (the same OPENCLAW_GATEWAY_TOKEN the gateway reads). With it, and admin-http-rpc enabled in the standby's config, a promotion completes only when the gateway itself reports its channels running; STANDBY_MODE=hot switches the channel through the same API and requires it. Unset: /readyz alone.",
     secret: true,
-    parse: (raw) => ok(raw),
+    parse: (raw) => (raw === undefined ? ok(undefined) : /\s/.test(raw) ? bad('a token without spaces (unset by default), e.g. OPENCLAW_GATEWAY_TOKEN=<the gateway token>') : ok(raw)),
+    show: (value) => value,
+    redact: () => '<redacted>',
+  },
+  channelLiveTimeoutMs: secondsSetting(
+    'CHANNEL_LIVE_TIMEOUT',
+    DEFAULTS.CHANNEL_LIVE_TIMEOUT,
+    1,
+    3600,
+    "Upper bound on the standby's channels going live after it is ready; past it the promotion is degraded, with the reason.",
+  ),
+  standbyPrepareReport: {
+    name: 'STANDBY_PREPARE_REPORT',
+    default: undefined,
+    unit: undefined,
+    description:
+      "The report openclaw-standby-prepare writes at deploy time (compose.standby.yml sets it). A standby that could not be prepared makes the watcher unhealthy, `status` and `check` say which channel and why, and a notification is sent. Unset: not checked.",
+    parse(raw) {
+      if (raw === undefined) return ok(undefined);
+      // eslint-disable-next-line no-control-regex -- control characters are exactly what is rejected
+      return posix.isAbsolute(raw) && !/[\u0000-\u001f\u007f]/.test(raw) ? ok(raw) : bad('an absolute path (unset by default), e.g. STANDBY_PREPARE_REPORT=/var/lib/openclaw-failover-prepare/standby-prepare.json');
+    },
     show: (value) => value,
   },
   workspaceDir: absolutePathSetting(

@@ -103,9 +103,16 @@ export function settlePromotion(previous: State, report: PromotionReport, now: n
   const ready = report.ready;
   const readyOk = ready !== undefined && ready.ok;
   if (ready !== undefined && !ready.ok) problems.push(`gateway not ready: ${ready.error}`);
+  // Ready but not reachable (a channel that did not come up) is a degraded promotion, with why.
+  if (readyOk && ready.channelError !== undefined) problems.push(`channel not live: ${ready.channelError}`);
+  // Reachable, but only because the watcher started a channel whose autostart was off.
+  if (readyOk && ready.startedByHand !== undefined && ready.startedByHand.length > 0) {
+    problems.push(`channel autostart was off (OpenClaw's crash-loop breaker after unclean boots?): the watcher started ${ready.startedByHand.join(', ')} with channels.start`);
+  }
   const transition: Transition = {
     ...base,
     readyAt: readyOk ? ready.at : undefined,
+    ...(readyOk && ready.channelLiveAt !== undefined ? { channelLiveAt: ready.channelLiveAt } : {}),
     finishedAt: now,
     outcome: readyOk ? (problems.length > 0 ? 'degraded' : 'succeeded') : 'degraded',
     problems,
@@ -117,7 +124,13 @@ export function settlePromotion(previous: State, report: PromotionReport, now: n
   );
   const decision: Decision = {
     event: 'promoted',
-    reason: readyOk ? 'standby gateway started and ready' : `standby gateway started but ${problems.at(-1) ?? 'not ready'}`,
+    reason: !readyOk
+      ? `standby gateway started but ${problems.at(-1) ?? 'not ready'}`
+      : ready.channelError !== undefined
+        ? `standby gateway started and ready, but ${ready.channelError}`
+        : ready.channelLiveAt !== undefined
+          ? 'standby gateway started, ready and its channels live'
+          : 'standby gateway started and ready',
     level: transition.outcome === 'succeeded' ? 'info' : 'warn',
     transition,
   };

@@ -77,6 +77,8 @@ export interface Transition {
   startedAt?: number;
   /** promotion: the gateway's /readyz said ready. */
   readyAt?: number;
+  /** promotion: the gateway itself reported its configured channels running (reachable). */
+  channelLiveAt?: number;
   finishedAt?: number;
   /** How long the ON_PROMOTE / ON_DEMOTE hook ran, when one is configured. */
   hookMs?: number;
@@ -171,7 +173,7 @@ export interface PromotionReport {
   /** ON_PROMOTE, run after the sync and before the start; absent when none is configured. */
   hook?: HookReport;
   /** Readiness of the started gateway; absent when the start failed. */
-  ready?: { ok: true; at: number } | { ok: false; at: number; error: string };
+  ready?: { ok: true; at: number; channelLiveAt?: number; channelError?: string; startedByHand?: string[] } | { ok: false; at: number; error: string };
 }
 
 export type Observation =

@@ -94,6 +94,7 @@ export function monitoredGatewayControl(inner: GatewayControl, monitor: DockerAc
     inspect: () => watchOutcome(() => inner.inspect()),
     start: () => watchOutcome(() => inner.start()),
     stop: (timeoutSeconds) => watchOutcome(() => inner.stop(timeoutSeconds)),
+    logTail: (lines) => watchOutcome(() => inner.logTail(lines)),
     watch: (onEvent, signal, hooks) =>
       inner.watch(onEvent, signal, {
         onConnected: (reconnect) => {

@@ -10,6 +10,8 @@ export interface GatewayControl {
   start(): Promise<LocatedGateway>;
   /** SIGTERM, then SIGKILL after `timeoutSeconds`. */
   stop(timeoutSeconds: number): Promise<void>;
+  /** The last `lines` lines of the gateway container's log (stdout and stderr), as text. */
+  logTail(lines: number): Promise<string>;
   /** Calls `onEvent` for every lifecycle event of the target until the signal aborts. */
   watch(onEvent: (event: ContainerEvent) => void, signal: AbortSignal, hooks?: EventWatchOptions['hooks']): Promise<void>;
 }
@@ -64,6 +66,12 @@ export function createDockerGatewayControl(docker: Docker, spec: TargetSpec, opt
         }
       }),
 
+    logTail: async (lines) => {
+      const target = await locateGateway(docker, spec);
+      const raw = (await docker.getContainer(containerRef(spec, target)).logs({ stdout: true, stderr: true, tail: lines, follow: false })) as unknown as Buffer | string;
+      return demuxLogs(typeof raw === 'string' ? Buffer.from(raw) : raw);
+    },
+
     watch: (onEvent, signal, hooks) => watchContainerEvents(docker, spec, onEvent, { signal, backoff: options.eventsBackoff, hooks }),
   };
 }
@@ -74,4 +82,22 @@ export function createDockerGatewayControl(docker: Docker, spec: TargetSpec, opt
  */
 function containerRef(spec: TargetSpec, target: LocatedGateway): string {
   return spec.container ?? target.id;
+}
+
+/**
+ * Docker multiplexes stdout and stderr of a container without a TTY into frames (1 byte stream,
+ * 3 zero bytes, 4 bytes big-endian length, payload); with a TTY the log is plain text.
+ */
+export function demuxLogs(raw: Buffer): string {
+  const framed = raw.length >= 8 && raw[0]! <= 2 && raw[1] === 0 && raw[2] === 0 && raw[3] === 0;
+  if (!framed) return raw.toString('utf8');
+  const parts: Buffer[] = [];
+  let offset = 0;
+  // Bounded: every pass advances by at least the 8-byte header.
+  while (offset + 8 <= raw.length) {
+    const size = raw.readUInt32BE(offset + 4);
+    parts.push(raw.subarray(offset + 8, Math.min(raw.length, offset + 8 + size)));
+    offset += 8 + size;
+  }
+  return Buffer.concat(parts).toString('utf8');
 }

@@ -1,7 +1,7 @@
 // `openclaw-failover check` beyond the environment: can this watcher reach Docker, and does its
 // gateway target exist with the standby label? Each answer is one line a tired operator can act on.
 import { hostname } from 'node:os';
-import Docker from 'dockerode';
+import { createDockerClient } from './docker-client.ts';
 import { describeProblem, diagnoseDockerError } from './docker-access.ts';
 import { describeTarget, GatewayTargetError, locateGateway, ownComposeProject, type TargetSpec } from './gateway-target.ts';
 
@@ -15,7 +15,7 @@ function text(error: unknown): string {
 }
 
 export async function dockerPreflight(options: { container?: string | undefined; service: string; dockerHost: string | undefined; timeoutMs?: number }): Promise<PreflightResult> {
-  const docker = new Docker({ ...(options.timeoutMs ? { timeout: options.timeoutMs } : {}) });
+  const docker = createDockerClient({ timeoutMs: options.timeoutMs });
   const endpoint = { dockerHost: options.dockerHost };
   const where = options.dockerHost?.trim() || 'unix:///var/run/docker.sock';
   try {

@@ -5,6 +5,7 @@
 // followed, the answer capped, and the token never in a log line, an error or a result.
 // It never throws: a caller always gets a verdict it can count or report.
 import { Agent, request } from 'undici';
+import { sharedLookup } from '../net/single-flight-lookup.ts';
 import { untilAborted } from '../probe/http-probe.ts';
 
 export interface GatewayRpcOptions {
@@ -37,7 +38,7 @@ const DEFAULT_MAX_BODY_BYTES = 1_048_576;
 
 export function createGatewayRpc(options: GatewayRpcOptions): GatewayRpc {
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
-  const agent = new Agent({ connections: 4, pipelining: 1, connectTimeout: options.timeoutMs, headersTimeout: options.timeoutMs, bodyTimeout: options.timeoutMs });
+  const agent = new Agent({ connections: 4, pipelining: 1, connectTimeout: options.timeoutMs, headersTimeout: options.timeoutMs, bodyTimeout: options.timeoutMs, connect: { lookup: sharedLookup } });
   let url: string | undefined;
   try {
     const parsed = new URL(options.baseUrl);

@@ -98,7 +98,7 @@ export function createWatcherMetrics(options: MetricsOptions): WatcherMetrics {
   });
   const lastPromotion = new Gauge({
     name: name('last_promotion_seconds'),
-    help: 'Durations of the last finished promotion by stage: detection, sync, start, ready, total.',
+    help: 'Durations of the last finished promotion by stage: detection, sync, start, ready, channel (ready → channels live, when the standby has channels), total.',
     labelNames: ['stage'],
     registers,
   });

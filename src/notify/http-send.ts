@@ -1,7 +1,11 @@
 // One outbound HTTP request for notifications and heartbeats: a hard timeout over the whole
 // exchange, no redirects, the answer's body discarded. Errors say what went wrong without the URL,
 // which is a secret (webhook tokens live in the path).
-import { request } from 'undici';
+import { Agent, request } from 'undici';
+import { sharedLookup } from '../net/single-flight-lookup.ts';
+
+// Its own agent for the shared lookup: a webhook host that resolves slowly holds one thread, not all.
+const agent = new Agent({ connect: { lookup: sharedLookup } });
 import type { IBackoff } from 'cockatiel';
 import { jitteredBackoff, retry, type BackoffFactory, type RetryContext } from '../docker/backoff.ts';
 
@@ -33,6 +37,7 @@ export async function sendOnce(req: OutboundRequest, timeoutMs: number, signal?:
   try {
     const response = await request(req.url, {
       method: req.method,
+      dispatcher: agent,
       headers: { 'user-agent': 'openclaw-failover', ...req.headers },
       body: req.body,
       signal: combined,

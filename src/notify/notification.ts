@@ -23,7 +23,10 @@ export type NotificationEvent =
   | 'workspace-handback-failed'
   // Hot standby upkeep (docs/hot-standby.md): the running standby gateway broken, repaired.
   | 'hot-standby-broken'
-  | 'hot-standby-healthy';
+  | 'hot-standby-healthy'
+  // The standby's deploy-time preparation (docs/reachable.md).
+  | 'standby-prepared'
+  | 'standby-not-prepared';
 
 export type Severity = 'info' | 'warning' | 'critical';
 
@@ -124,9 +127,27 @@ function describeTransition(
 
 function readyIn(t: TransitionTimings): string {
   const total = [t.syncMs, t.startMs, t.readyMs].every((v) => v !== undefined)
-    ? (t.syncMs ?? 0) + (t.startMs ?? 0) + (t.readyMs ?? 0)
+    ? (t.syncMs ?? 0) + (t.startMs ?? 0) + (t.readyMs ?? 0) + (t.channelMs ?? 0)
     : undefined;
-  return `ready in ${s(total)} (sync ${s(t.syncMs)}, start ${s(t.startMs)}, boot ${s(t.readyMs)}; detection ${s(t.detectionMs)})`;
+  const live = t.channelMs === undefined ? '' : `, channel live ${s(t.channelMs)} after ready`;
+  return `${t.channelMs === undefined ? 'ready' : 'reachable'} in ${s(total)} (sync ${s(t.syncMs)}, start ${s(t.startMs)}, boot ${s(t.readyMs)}${live}; detection ${s(t.detectionMs)})`;
+}
+
+/** The standby's deploy-time preparation changed verdict (openclaw-standby-prepare's report). */
+export function standbyPreparedNotification(ok: boolean, summary: string, phase: Phase, now: number): Notification {
+  return ok
+    ? { event: 'standby-prepared', severity: 'info', title: 'Standby prepared', text: `Standby gateway ${summary}.`, reason: summary, phase, problems: [], timings: {}, at: now }
+    : {
+        event: 'standby-not-prepared',
+        severity: 'critical',
+        title: 'Standby NOT prepared',
+        text: `The standby gateway could not be prepared, so a failover would not make you reachable: ${summary}. Fix the standby config and run \`docker compose --profile standby up -d\` again.`,
+        reason: summary,
+        phase,
+        problems: [summary],
+        timings: {},
+        at: now,
+      };
 }
 
 function s(ms: number | undefined): string {

@@ -2,6 +2,7 @@
 // body), redirects never followed, the body capped, and every failure classified. It never throws,
 // because the watcher must always get a verdict to count, not an exception to forget.
 import { Agent, request } from 'undici';
+import { sharedLookup } from '../net/single-flight-lookup.ts';
 import { classifyError, classifyResponse, expectationForUrl } from './classify-response.ts';
 import type { Probe, ProbeExpectation, ProbeFailureReason, ProbeResult } from './probe-result.ts';
 
@@ -26,7 +27,7 @@ export function createHttpProbe(options: HttpProbeOptions): Probe {
   // No connection limit and no pipelining, stated rather than left to defaults: the hedged check runs
   // attempts concurrently, and each must get its own socket, never queue behind a hung one
   // (test/unit/hedged-probe.test.ts counts the connections).
-  const agent = new Agent({ connections: null, pipelining: 1, connectTimeout: timeoutMs, headersTimeout: timeoutMs, bodyTimeout: timeoutMs });
+  const agent = new Agent({ connections: null, pipelining: 1, connectTimeout: timeoutMs, headersTimeout: timeoutMs, bodyTimeout: timeoutMs, connect: { lookup: sharedLookup } });
   let closing: Promise<void> | undefined;
 
   async function exchange(url: string, authorization: string | undefined, signal: AbortSignal): Promise<Outcome> {

@@ -3,6 +3,7 @@
 // not "is that service healthy?", and a 401 or 404 from the tailnet's coordination host proves
 // the path to it works as well as a 200 does. Bounded by one deadline for all of them.
 import { Agent, request } from 'undici';
+import { sharedLookup } from '../net/single-flight-lookup.ts';
 import { redactUrl } from '../config/redact.ts';
 import { splitCredentials, untilAborted } from './http-probe.ts';
 
@@ -21,7 +22,7 @@ export interface WitnessCheck {
 
 export function createWitnessCheck(options: { urls: readonly string[]; timeoutMs: number }): WitnessCheck {
   const { urls, timeoutMs } = options;
-  const agent = new Agent({ connectTimeout: timeoutMs, headersTimeout: timeoutMs, bodyTimeout: timeoutMs });
+  const agent = new Agent({ connectTimeout: timeoutMs, headersTimeout: timeoutMs, bodyTimeout: timeoutMs, connect: { lookup: sharedLookup } });
 
   async function ask(url: string, signal: AbortSignal): Promise<void> {
     const target = splitCredentials(url);

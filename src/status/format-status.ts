@@ -20,6 +20,13 @@ export function formatStatus(doc: StatusReading): string {
       : 'last probe: none yet',
   );
   lines.push(`streaks:    ${p?.consecutiveFailures ?? 0}/${p?.failThreshold ?? '?'} failures, ${p?.consecutiveSuccesses ?? 0}/${p?.recoverThreshold ?? '?'} successes`);
+  const prep = doc.standbyPrepared;
+  if (prep && prep.state !== 'off') {
+    const summary = 'summary' in prep ? prep.summary : undefined;
+    const detail = 'detail' in prep ? prep.detail : undefined;
+    lines.push(`standby:    ${summary ?? `${prep.state ?? '?'}${detail ? `: ${detail}` : ''}`}`);
+    for (const ch of 'channels' in prep ? (prep.channels ?? []) : []) if (ch && !ch.ok) lines.push(`  channel ${ch.channel ?? '?'}: ${ch.why ?? 'not ok'}`);
+  }
   const t = doc.lastTransition;
   if (t) {
     const timings = formatTimings(t.timings);

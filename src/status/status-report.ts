@@ -9,6 +9,7 @@ import type { HookEvent } from '../hooks/run-hook.ts';
 import { loopAlive } from '../watcher/loop-liveness.ts';
 import { describeProblem } from '../docker/docker-access.ts';
 import type { DockerAccessView } from '../docker/docker-access-monitor.ts';
+import type { PrepareView } from '../standby/prepare-report.ts';
 
 /** An epoch-ms timestamp as ISO 8601 text, null when there is none. */
 type Iso = string | null;
@@ -46,9 +47,13 @@ export interface StatusReport {
     syncedAt: Iso;
     startedAt: Iso;
     readyAt: Iso;
+    /** The gateway itself reported its configured channels running: reachable. */
+    channelLiveAt: Iso;
     finishedAt: Iso;
     timings: TransitionTimings;
   } | null;
+  /** The standby's deploy-time preparation (docs/reachable.md); state 'off' when not configured. */
+  standbyPrepared: PrepareView;
   partitionGuard: {
     configured: boolean;
     checking: boolean;
@@ -93,6 +98,8 @@ export interface StatusContext {
   checkTimeoutMs: number;
   /** Whether Docker is within reach; absent in tests without an engine. */
   dockerAccess?: () => DockerAccessView;
+  /** The standby's deploy-time preparation (openclaw-standby-prepare's report), when wired. */
+  standby?: () => PrepareView;
 }
 
 export function buildStatusReport(watcher: Watcher, context: StatusContext, now: number): StatusReport {
@@ -130,9 +137,11 @@ export function buildStatusReport(watcher: Watcher, context: StatusContext, now:
       syncedAt: iso(state.transition.syncedAt),
       startedAt: iso(state.transition.startedAt),
       readyAt: iso(state.transition.readyAt),
+      channelLiveAt: iso(state.transition.channelLiveAt),
       finishedAt: iso(state.transition.finishedAt),
       timings: transitionTimings(state.transition),
     },
+    standbyPrepared: context.standby?.() ?? { state: 'off' },
     partitionGuard: {
       configured: state.policy.partitionGuard,
       checking: state.partitionGuard.checking,

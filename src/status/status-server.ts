@@ -2,6 +2,7 @@
 // /metrics for Prometheus.
 import { createServer, type Server } from 'node:http';
 import type { Watcher } from '../watcher/watcher.ts';
+import { preparedHealth } from '../standby/standby-readiness.ts';
 import { buildStatusReport, watcherAlive, type StatusContext } from './status-report.ts';
 
 export async function startStatusServer(options: {
@@ -29,7 +30,10 @@ export async function startStatusServer(options: {
     };
     if (path === '/healthz') {
       const { alive, reason } = watcherAlive(options.watcher, options.context, now());
-      send(alive ? 200 : 503, { ok: alive, reason });
+      // A standby that could not be prepared at deploy time is unhealthy: known now, not in an outage.
+      const prepared = preparedHealth(options.context.standby?.() ?? { state: 'off' });
+      const ok = alive && prepared.ok;
+      send(ok ? 200 : 503, { ok, reason: prepared.ok ? reason : `${prepared.reason}; ${reason}` });
     } else if (path === '/status') {
       send(200, { ...buildStatusReport(options.watcher, options.context, now()), ...options.extra?.() });
     } else if (path === '/metrics' && options.metrics) {

@@ -46,7 +46,7 @@ export function headline(decision: Decision): string {
     case 'promote':
       return `PROMOTING: primary declared down after ${decision.reason}`;
     case 'promoted':
-      return `PROMOTED: ${decision.reason}; down→decision ${seconds(t?.detectionMs)}, sync ${seconds(t?.syncMs)}, start ${seconds(t?.startMs)}, ready ${seconds(t?.readyMs)}, total ${seconds(t?.totalMs)}`;
+      return `PROMOTED: ${decision.reason}; down→decision ${seconds(t?.detectionMs)}, sync ${seconds(t?.syncMs)}, start ${seconds(t?.startMs)}, ready ${seconds(t?.readyMs)}${t?.channelMs === undefined ? '' : `, channel live ${seconds(t.channelMs)}`}, total ${seconds(t?.totalMs)}`;
     case 'demote':
       return `DEMOTING: primary healthy again, ${decision.reason}`;
     case 'demoted':

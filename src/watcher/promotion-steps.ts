@@ -55,7 +55,7 @@ export async function runPromotion(a: TransitionAdapters, signal: AbortSignal, p
   const ready = await a.serving.waitServing(signal);
   // A watcher told to stop mid-wait abandons the wait and leaves the gateway running.
   if (signal.aborted) return undefined;
-  return finished(progress, progress.start, ready.ok ? { ok: true, at: ready.at } : { ok: false, at: ready.at, error: ready.error });
+  return finished(progress, progress.start, ready.ok ? { ok: true, at: ready.at, ...(ready.channelLiveAt === undefined ? {} : { channelLiveAt: ready.channelLiveAt }), ...(ready.channelError === undefined ? {} : { channelError: ready.channelError }), ...(ready.startedByHand === undefined ? {} : { startedByHand: ready.startedByHand }) } : { ok: false, at: ready.at, error: ready.error });
 }
 
 /** The report of a promotion one of whose steps threw: failed start, or not ready once started. */

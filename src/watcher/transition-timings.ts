@@ -12,6 +12,8 @@ export interface TransitionTimings {
   startMs?: number;
   /** `docker start` returned → gateway ready. */
   readyMs?: number;
+  /** Gateway ready → its channels live (the gateway's own channels.status): reachable. */
+  channelMs?: number;
   /** Demotion: decision → gateway stopped. */
   stopMs?: number;
   /** First probe of the streak → finished (ready, or stopped). */
@@ -37,7 +39,9 @@ export function transitionTimings(t: Transition): TransitionTimings {
     ...(t.hookMs === undefined ? {} : { hookMs: t.hookMs }),
     startMs: diff(t.syncedAt === undefined ? undefined : t.syncedAt + (t.hookMs ?? 0), t.startedAt),
     readyMs: diff(t.startedAt, t.readyAt),
-    totalMs: diff(t.streakStartedAt, t.readyAt ?? t.finishedAt),
+    ...(t.channelLiveAt === undefined ? {} : { channelMs: diff(t.readyAt, t.channelLiveAt) }),
+    // To reachable when the gateway has channels, else to ready.
+    totalMs: diff(t.streakStartedAt, t.channelLiveAt ?? t.readyAt ?? t.finishedAt),
   };
 }
 

@@ -2,7 +2,10 @@
 import type { Probe, ProbeResult } from '../probe/probe-result.ts';
 import { sleep as realSleep, type Sleep } from '../docker/backoff.ts';
 
-export type ReadyOutcome = { ok: true; at: number; attempts: number } | { ok: false; at: number; error: string; attempts: number };
+// channelLiveAt / channels / channelError: set by the reachability wait (src/gateway/wait-reachable.ts).
+export type ReadyOutcome =
+  | { ok: true; at: number; attempts: number; channelLiveAt?: number; channels?: string[]; channelError?: string; startedByHand?: string[] }
+  | { ok: false; at: number; error: string; attempts: number };
 
 export interface WaitReadyOptions {
   probe: Probe;

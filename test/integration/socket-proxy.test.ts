@@ -136,8 +136,10 @@ describe('watcher behind the Docker socket proxy', () => {
       { method: 'GET', path: `/containers/${gatewayName}/json` },
       // Already stopped: Docker's own "not modified", i.e. the call reached the engine.
       { method: 'POST', path: `/containers/${gatewayName}/stop?t=1` },
+      // The log tail of a gateway that exited while booting (by name, no follow).
+      { method: 'GET', path: `/v1.41/containers/${gatewayName}/logs?stdout=1&stderr=1&tail=20` },
     ]);
-    expect(statuses).toEqual([200, 200, 200, 200, 200, 200, 200, 200, 304]);
+    expect(statuses).toEqual([200, 200, 200, 200, 200, 200, 200, 200, 304, 200]);
   });
 
   it('refuses any other container, the container list and any other events with 403', async () => {
@@ -164,6 +166,11 @@ describe('watcher behind the Docker socket proxy', () => {
       // Two "container" keys: Docker would keep the last, the other container.
       { method: 'GET', path: `/events?filters=${encodeURIComponent(`{"container":["${gatewayName}"],"container":["${primaryId}"]}`)}` },
       { method: 'POST', path: eventsWith({ container: [gatewayName] }) },
+      // A following log stream, and another container's log.
+      { method: 'GET', path: `/containers/${gatewayName}/logs?stdout=1&follow=1` },
+      { method: 'GET', path: `/containers/${gatewayName}/logs?follow=true&stdout=1` },
+      { method: 'GET', path: `/containers/${primaryId}/logs?stdout=1&tail=20` },
+      { method: 'GET', path: `/containers/${gatewayId}/logs?stdout=1&tail=20` },
     ];
     const statuses = await callProxy(forbidden);
     expect(statuses).toEqual(forbidden.map(() => 403));
@@ -181,7 +188,9 @@ describe('watcher behind the Docker socket proxy', () => {
       { method: 'POST', path: `/containers/${id}/kill` },
       { method: 'POST', path: `/containers/${id}/restart` },
       { method: 'POST', path: `/containers/${id}/update`, body: { Privileged: true } },
-      { method: 'GET', path: `/containers/${id}/logs?stdout=1` },
+      { method: 'GET', path: `/containers/${id}/logs?stdout=1&follow=1` },
+      { method: 'GET', path: `/containers/${id}/logs?follow=true&stdout=1` },
+      { method: 'POST', path: `/containers/${id}/logs?stdout=1` },
       { method: 'GET', path: `/containers/${id}/archive?path=/etc` },
       { method: 'PUT', path: `/containers/${id}/archive?path=/tmp` },
       { method: 'POST', path: '/containers/prune' },

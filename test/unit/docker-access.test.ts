@@ -102,6 +102,7 @@ describe('the Docker access monitor', () => {
       inspect: () => Promise.reject(failWith),
       start: () => Promise.resolve({} as LocatedGateway),
       stop: () => Promise.resolve(),
+      logTail: () => Promise.resolve(''),
       watch: () => Promise.resolve(),
     };
     const gateway = monitoredGatewayControl(inner, monitor);

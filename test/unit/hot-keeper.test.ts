@@ -72,6 +72,7 @@ describe('hot standby upkeep notifications (createHotKeeper over fakes)', () => 
         return Promise.resolve();
       },
       watch: () => Promise.resolve(),
+      logTail: () => Promise.resolve(''),
     };
     const rpc = { call: () => Promise.resolve({ ok: true as const, payload: {}, status: 200, latencyMs: 1 }), close: () => Promise.resolve() };
     const sent: string[] = [];

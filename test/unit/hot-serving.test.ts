@@ -51,6 +51,7 @@ class FakeHotGateway {
 
   control: GatewayControl = {
     inspect: () => Promise.resolve(this.located()),
+    logTail: () => Promise.resolve(''),
     start: () => {
       this.ops.push('start');
       // A boot seeds every channel off (the compose wrapper).

@@ -34,6 +34,9 @@ describe('loadConfig defaults', () => {
         gatewayReadyUrl: 'http://openclaw-standby:18789/readyz',
         promoteReadyTimeoutMs: 90_000,
         stopTimeoutMs: 10_000,
+        gatewayToken: undefined,
+        channelLiveTimeoutMs: 60_000,
+        standbyPrepareReport: undefined,
         workspaceDir: '/workspace',
         workspaceRemote: undefined,
         workspaceBranch: undefined,
@@ -62,7 +65,6 @@ describe('loadConfig defaults', () => {
         heartbeatUrl: undefined,
         heartbeatIntervalMs: 60_000,
         standbyMode: 'cold',
-        gatewayToken: undefined,
       } satisfies Config,
     });
   });

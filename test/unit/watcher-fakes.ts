@@ -118,6 +118,11 @@ export class FakeGateway implements GatewayControl {
     this.running = running;
   }
 
+  logTail(): Promise<string> {
+    this.calls.push('logTail');
+    return Promise.resolve('');
+  }
+
   async inspect(): Promise<LocatedGateway> {
     this.calls.push('inspect');
     const held = this.holdInspect.shift();

@@ -79,6 +79,29 @@ export async function clearPairingRequests(gatewayContainer: string): Promise<vo
  * `config` (the JSON5 text of the gateway's config), never the gateway's own file.
  */
 export async function installIrcPlugin(volume: string, config: string, image: string): Promise<void> {
+  // A fresh install is minutes on a loaded machine: the first one is kept in a cache volume
+  // (per test tag) and copied into later volumes. The standby's own install is never cached:
+  // openclaw-standby-prepare, the thing under test, does it.
+  const cache = `openclaw-failover-irc-plugin-${process.env.OCF_TEST_TAG ?? 'test'}`;
+  const cached = (await run('docker', ['volume', 'inspect', cache], { allowFailure: true })).code === 0;
+  if (cached) {
+    await copyVolume(cache, volume);
+    return;
+  }
+  await installFresh(volume, config, image);
+  await run('docker', ['volume', 'create', cache]);
+  await copyVolume(volume, cache).catch(async (error: unknown) => {
+    await run('docker', ['volume', 'rm', '-f', cache], { allowFailure: true });
+    throw error;
+  });
+}
+
+/** Copies a volume's files, owners kept (root in a throwaway container; the files stay uid 1000's). */
+async function copyVolume(from: string, to: string): Promise<void> {
+  await run('docker', ['run', '--rm', '--user', '0', '--network', 'none', '-v', `${from}:/from:ro`, '-v', `${to}:/to`, 'node:24-bookworm-slim', 'sh', '-c', 'cp -a /from/. /to/ && chown 1000:1000 /to'], { timeoutMs: 300_000 });
+}
+
+async function installFresh(volume: string, config: string, image: string): Promise<void> {
   const script = 'mkdir -p /tmp/scratch && cat > /tmp/scratch/openclaw.json && exec node openclaw.mjs plugins install "$0"';
   const child = await import('node:child_process');
   await new Promise<void>((resolve, reject) => {
@@ -92,7 +115,7 @@ export async function installIrcPlugin(volume: string, config: string, image: st
     let output = '';
     proc.stdout.on('data', (d: Buffer) => (output += d.toString()));
     proc.stderr.on('data', (d: Buffer) => (output += d.toString()));
-    const timer = setTimeout(() => proc.kill('SIGKILL'), 300_000);
+    const timer = setTimeout(() => proc.kill('SIGKILL'), 900_000);
     proc.on('close', (code) => {
       clearTimeout(timer);
       if (code === 0) resolve();
