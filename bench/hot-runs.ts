@@ -17,7 +17,7 @@ import { parseArgs } from 'node:util';
 process.env.OCF_TEST_TAG ??= 'bench';
 const { buildImage, IRCD_IMAGE, requireDockerEngine, WATCHER_TEST_IMAGE } = await import('../test/integration/support/engine.ts');
 const { ChannelPair } = await import('../test/e2e/support/hot-pair.ts');
-const { STANDBY_BOT } = await import('../test/integration/support/irc-bed.ts');
+const { clearPairingRequests, STANDBY_BOT } = await import('../test/integration/support/irc-bed.ts');
 const { dmUntilAnswered } = await import('../test/integration/support/irc-client.ts');
 const { run, waitFor } = await import('../test/integration/support/run.ts');
 type Pair = Awaited<ReturnType<typeof ChannelPair.create>>;
@@ -89,6 +89,8 @@ async function cycle(pair: Pair): Promise<Cycle> {
   await run('docker', ['kill', pair.primaryId]);
   const dm = await dmUntilAnswered({ host: pair.ircdIp, bot: STANDBY_BOT, timeoutMs: 300_000, everyMs: 200 });
   await pair.project.waitForPhase('promoted', 120_000);
+  // OpenClaw answers at most 3 pending pairing requests per account: empty the queue each cycle.
+  await clearPairingRequests(pair.standbyId);
   await run('docker', ['start', pair.primaryId]);
   const healthyAt = await pair.waitPrimaryHealthy(300_000);
   await waitFor('standby bot gone', async () => !(await pair.standbyOnline()) || undefined, { timeoutMs: 180_000, intervalMs: 100 });
