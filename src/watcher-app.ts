@@ -14,7 +14,7 @@ import { createDockerClient } from './docker/docker-client.ts';
 import { createDockerAccessMonitor, monitoredGatewayControl, type DockerAccessMonitor } from './docker/docker-access-monitor.ts';
 import { describeTarget, ownComposeProject, type TargetSpec } from './docker/gateway-target.ts';
 import { createWorkspaceSync } from './git/workspace-sync.ts';
-import { createWorkspaceHandback, handBackAfterStop, syncAfterHandback } from './git/workspace-handback.ts';
+import { createWorkspaceHandback, handBackAfterUnserve, syncAfterHandback } from './git/workspace-handback.ts';
 import { createHedgedProbe } from './probe/hedged-probe.ts';
 import { createTransitionHooks } from './hooks/transition-hooks.ts';
 import { scrubCredentials } from './probe/classify-response.ts';
@@ -31,11 +31,15 @@ import { createControlHandler } from './control/control-handler.ts';
 import { startControlServer } from './control/control-server.ts';
 import { VERSION } from './version.ts';
 import { createFileStateStore } from './watcher/state-store.ts';
-import { waitUntilReady } from './watcher/wait-ready.ts';
+import { waitUntilReady, type ReadyOutcome } from './watcher/wait-ready.ts';
+import { createGatewayRpc } from './gateway/gateway-rpc.ts';
+import { createColdServing } from './serving/serving-switch.ts';
+import { createHotServing } from './serving/hot-serving.ts';
+import { createHotKeeper } from './serving/hot-keeper.ts';
+import { createResettingRpc } from './serving/resetting-rpc.ts';
 import { errorText, Watcher } from './watcher/watcher.ts';
 import { combineObservers } from './watcher/watcher-observer.ts';
 import { createLoopLiveness } from './watcher/loop-liveness.ts';
-import { createGatewayRpc } from './gateway/gateway-rpc.ts';
 import { watchStandbyExit } from './gateway/standby-exit.ts';
 import { waitReachable } from './gateway/wait-reachable.ts';
 import { standbyPreparedNotification } from './notify/notification.ts';
@@ -120,6 +124,9 @@ export async function buildWatcherApp(config: Config, logger: Logger, options: W
     dockerAccess,
   );
 
+  const rpc = config.standbyMode === 'hot' ? createResettingRpc(() => createGatewayRpc({ baseUrl: new URL(config.gatewayReadyUrl).origin, token: config.gatewayToken ?? '', timeoutMs: 30_000 })) : undefined;
+  const keeper = rpc ? createHotKeeper({ gateway: dockerGateway, rpc, logger, policy: { bootAllowanceMs: Math.max(config.promoteReadyTimeoutMs, 180_000), repairBackoffMs: 30_000, repairBackoffMaxMs: 600_000 }, notify: (n) => notifier.notify(n) }) : undefined;
+
   // Metrics and notifications observe the watcher; neither can block it (see watcher-observer.ts).
   // The loop's liveness is its own object, so metrics and the heartbeat read it without the watcher.
   const statusContext: StatusContext = { version: VERSION, primaryUrl: redactUrl(config.primaryUrl), checkIntervalMs: config.checkIntervalMs, checkTimeoutMs: config.checkTimeoutMs, dockerAccess: () => dockerAccess.view() };
@@ -127,8 +134,8 @@ export async function buildWatcherApp(config: Config, logger: Logger, options: W
   // The /healthz rule: the loop turns and Docker is within reach (status-report.ts watcherAlive).
   const alive = (): boolean => liveness.check(Date.now()).alive && dockerAccess.view().reachable;
   const targets = { webhook: config.notifyWebhookUrl, slack: config.notifySlackUrl, discord: config.notifyDiscordUrl, ntfy: config.notifyNtfyUrl };
-  const metrics = createWatcherMetrics({ version: VERSION, alive, startedAtMs: Date.now(), notifyChannels: configuredChannels(targets), heartbeat: config.heartbeatUrl !== undefined });
-  const sender = { host: hostname(), version: VERSION };
+  const metrics = createWatcherMetrics({ version: VERSION, alive, startedAtMs: Date.now(), notifyChannels: configuredChannels(targets), heartbeat: config.heartbeatUrl !== undefined, standbyMode: config.standbyMode, ...(keeper ? { standbyHealthy: () => keeper.memory().health === 'healthy' } : {}) });
+  const sender = { host: hostname(), version: VERSION, standbyMode: config.standbyMode };
   const notifier = createNotifier({
     targets,
     sender,
@@ -140,7 +147,6 @@ export async function buildWatcherApp(config: Config, logger: Logger, options: W
   });
   // The standby's workspace goes back to the remote after every stop of its gateway (docs/workspace-round-trip.md).
   const handback = createWorkspaceHandback({ dir: config.workspaceDir, remote: config.workspaceRemote, branch: config.workspaceBranch, timeoutMs: config.gitTimeoutMs, host: handbackHostName(config), ignore: config.workspaceIgnore, logger, notify: (n) => notifier.notify(n) });
-  const gateway = handBackAfterStop(dockerGateway, handback);
   if (notifier.channels.length > 0) logger.info({ event: 'notify-channels', channels: notifier.channels }, `notifications go to: ${notifier.channels.join(', ')}`);
 
   // Reachable, not just running (docs/reachable.md): the deploy-time preparation report, and the
@@ -153,7 +159,26 @@ export async function buildWatcherApp(config: Config, logger: Logger, options: W
   });
   await standby.refresh();
   statusContext.standby = () => standby.view();
-  const rpc = config.gatewayToken === undefined ? undefined : createGatewayRpc({ baseUrl: new URL(config.gatewayReadyUrl).origin, token: config.gatewayToken, timeoutMs: 5_000 });
+  const channelRpc = config.gatewayToken === undefined ? undefined : createGatewayRpc({ baseUrl: new URL(config.gatewayReadyUrl).origin, token: config.gatewayToken, timeoutMs: 5_000 });
+  // Ready, then reachable; a gateway that exits while booting ends the wait at once, with its log.
+  const waitReady = (signal: AbortSignal): Promise<ReadyOutcome> =>
+    waitReachable(
+      {
+        waitReady: (inner) => waitUntilReady({ probe: readiness, timeoutMs: config.promoteReadyTimeoutMs, signal: inner }),
+        exited: (inner) => watchStandbyExit(dockerGateway, (text) => scrubSecrets(text, secrets), inner),
+        channelsStatus: channelRpc && ((inner) => channelRpc.call('channels.status', {}, { signal: inner })),
+        expectedChannels: () => expectedChannels(standby.view()),
+        channelTimeoutMs: config.channelLiveTimeoutMs,
+        startChannel: channelRpc && ((channel, inner) => channelRpc.call('channels.start', { channel }, { signal: inner })),
+      },
+      signal,
+    );
+  // The one place where "serve or not" becomes an action (docs/hot-standby.md): cold, serving = the
+  // container runs; hot, the container always runs and serving = its channel is on. After every
+  // end of serving the standby's workspace goes back to the remote (docs/workspace-round-trip.md).
+  const serving = handBackAfterUnserve(rpc ? createHotServing({ gateway: dockerGateway, rpc, logger, readyTimeoutMs: config.promoteReadyTimeoutMs }) : createColdServing(dockerGateway, waitReady), handback);
+  void warnOnModeMismatch(dockerGateway, serving.mode, logger);
+  logger.info({ event: 'standby-mode', mode: serving.mode }, serving.mode === 'hot' ? 'standby mode hot: the standby gateway runs with its channel off; promotion switches the channel on' : 'standby mode cold: the standby gateway is started on promotion');
 
   const watcher = new Watcher({
     settings: {
@@ -168,26 +193,14 @@ export async function buildWatcherApp(config: Config, logger: Logger, options: W
       resyncIntervalMs: 5_000,
     },
     primary,
-    gateway,
+    serving,
     workspace: syncAfterHandback(createWorkspaceSync({ dir: config.workspaceDir, remote: config.workspaceRemote, branch: config.workspaceBranch, timeoutMs: config.gitTimeoutMs }), handback),
-    // Ready, then reachable; a gateway that exits while booting ends the wait at once, with its log.
-    waitReady: (signal) =>
-      waitReachable(
-        {
-          waitReady: (inner) => waitUntilReady({ probe: readiness, timeoutMs: config.promoteReadyTimeoutMs, signal: inner }),
-          exited: (inner) => watchStandbyExit(dockerGateway, (text) => scrubSecrets(text, secrets), inner),
-          channelsStatus: rpc && ((inner) => rpc.call('channels.status', {}, { signal: inner })),
-          expectedChannels: () => expectedChannels(standby.view()),
-          channelTimeoutMs: config.channelLiveTimeoutMs,
-          startChannel: rpc && ((channel, inner) => rpc.call('channels.start', { channel }, { signal: inner })),
-        },
-        signal,
-      ),
     store: createFileStateStore(config.stateDir),
     logger,
     witnesses,
     liveness,
     observer: combineObservers(metrics.observer, notifyingObserver(notifier, sender)),
+    ...(keeper ? { upkeep: keeper.upkeep, upkeepHealth: () => { const m = keeper.memory(); return `${m.health}${m.repairs > 0 ? `, ${m.repairs} repair(s)` : ''}`; } } : {}),
     hooks: createTransitionHooks({
       onPromote: config.onPromote,
       onDemote: config.onDemote,
@@ -233,7 +246,7 @@ export async function buildWatcherApp(config: Config, logger: Logger, options: W
         open.closeAllConnections();
         await new Promise<void>((resolve) => open.close(() => resolve()));
       }
-      await Promise.allSettled([primary.close(), readiness.close(), witnesses?.close(), rpc?.close(), standbyLoop]);
+      await Promise.allSettled([primary.close(), readiness.close(), witnesses?.close(), rpc?.close(), channelRpc?.close(), standbyLoop]);
     },
   };
 }
@@ -286,5 +299,24 @@ async function explainDockerAccess(docker: Docker, monitor: DockerAccessMonitor,
       if (Date.now() >= deadline) return false;
       await new Promise((resolve) => setTimeout(resolve, 1_000));
     }
+  }
+}
+
+/**
+ * The standby container carries the mode compose started it in (label openclaw-failover.standby-mode).
+ * A mismatch means `up -d` was not run after STANDBY_MODE changed: a cold-seeded container has its
+ * channel enabled in config, so hot switching cannot work, and a hot one is never started/stopped.
+ */
+async function warnOnModeMismatch(gateway: { inspect(): Promise<{ labels: Record<string, string> }> }, mode: 'cold' | 'hot', logger: Logger): Promise<void> {
+  try {
+    const label = (await gateway.inspect()).labels['openclaw-failover.standby-mode'];
+    if (label !== undefined && label !== mode) {
+      logger.error(
+        { event: 'standby-mode-mismatch', watcher: mode, container: label },
+        `STANDBY_MODE=${mode} but the standby gateway container was created for ${label}: run \`docker compose --profile standby up -d\` so both use the same mode`,
+      );
+    }
+  } catch {
+    // Not reachable yet: the reconcile loop reports Docker problems itself.
   }
 }

@@ -66,6 +66,19 @@ const SHORTEST_SENSIBLE_READY_TIMEOUT_MS = 30_000;
 
 export const CONFIG_RULES: readonly ConfigRule[] = [
   rule({
+    id: 'hot-standby-token',
+    level: 'error',
+    settings: ['standbyMode', 'gatewayToken'],
+    summary: 'STANDBY_MODE=hot needs OPENCLAW_GATEWAY_TOKEN: the watcher switches the channel through the gateway\'s config API.',
+    check: (v) =>
+      v.standbyMode === 'hot' && v.gatewayToken === undefined
+        ? {
+            conflict: 'STANDBY_MODE=hot is set but OPENCLAW_GATEWAY_TOKEN is not',
+            fix: 'the watcher switches the hot standby\'s channel through the gateway\'s config API, authenticated with the gateway token: pass OPENCLAW_GATEWAY_TOKEN to the watcher (compose.standby.yml does, from .env), or set STANDBY_MODE=cold',
+          }
+        : undefined,
+  }),
+  rule({
     id: 'check-timeout-within-interval',
     level: 'error',
     settings: ['checkTimeoutMs', 'checkIntervalMs'],

@@ -28,9 +28,11 @@ export interface Config {
   promoteReadyTimeoutMs: number;
   /** Graceful stop timeout on demotion (SIGTERM, then SIGKILL after this). */
   stopTimeoutMs: number;
+  /** cold: the standby gateway is started on promotion; hot: it runs with its channel off, switched on at promotion. */
+  standbyMode: 'cold' | 'hot';
   /**
    * The standby gateway's token (OPENCLAW_GATEWAY_TOKEN), to ask it over admin-http-rpc whether
-   * its channels run; a secret. Unset: promotions are judged by /readyz alone.
+   * its channels run, and (hot mode) to switch them; a secret. Unset: promotions are judged by /readyz alone.
    */
   gatewayToken: string | undefined;
   /** Bound on the standby's channels going live after it is ready. */

@@ -14,6 +14,7 @@ export const DEFAULTS = {
   GATEWAY_SERVICE: 'openclaw-standby',
   PROMOTE_READY_TIMEOUT: 90,
   STOP_TIMEOUT: 10,
+  STANDBY_MODE: 'cold',
   CHANNEL_LIVE_TIMEOUT: 60,
   WORKSPACE_DIR: '/workspace',
   GIT_TIMEOUT: 15,

@@ -150,12 +150,18 @@ export const SETTING_TABLE: SettingTable = {
     600,
     'Graceful stop timeout on demotion: SIGTERM, then SIGKILL after this.',
   ),
+  standbyMode: choiceSetting<'cold' | 'hot'>(
+    'STANDBY_MODE',
+    ['cold', 'hot'],
+    DEFAULTS.STANDBY_MODE,
+    'cold: the standby gateway is stopped until promotion (no memory used, a full boot per failover); hot: it runs all the time with its channel off and promotion switches the channel on (docs/hot-standby.md).',
+  ),
   gatewayToken: {
     name: 'OPENCLAW_GATEWAY_TOKEN',
     default: undefined,
     unit: undefined,
     description:
-      "The standby gateway's token (the same OPENCLAW_GATEWAY_TOKEN the gateway reads). With it, and admin-http-rpc enabled in the standby's config, a promotion completes only when the gateway itself reports its channels running. Unset: /readyz alone.",
+      "The standby gateway's token (the same OPENCLAW_GATEWAY_TOKEN the gateway reads). With it, and admin-http-rpc enabled in the standby's config, a promotion completes only when the gateway itself reports its channels running; STANDBY_MODE=hot switches the channel through the same API and requires it. Unset: /readyz alone.",
     secret: true,
     parse: (raw) => (raw === undefined ? ok(undefined) : /\s/.test(raw) ? bad('a token without spaces (unset by default), e.g. OPENCLAW_GATEWAY_TOKEN=<the gateway token>') : ok(raw)),
     show: (value) => value,

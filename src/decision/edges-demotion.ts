@@ -19,6 +19,23 @@ export function demoteIfAllowed(state: State, now: number): Step {
   return beginDemotion(state, now);
 }
 
+/**
+ * promoting → demoting: the primary recovered (RECOVER_THRESHOLD healthy probes) while the promotion
+ * was still under way, e.g. a false alarm on a loaded host whose standby is slow to switch. The
+ * promotion is aborted before it switches the standby to serving, and a demotion undoes whatever
+ * it did get done (a started container, a channel switched on by a step already in flight).
+ * MIN_PROMOTED does not apply: the standby never served. It counts as a flap cycle like any other.
+ */
+export function cancelPromotion(state: State, now: number): Step {
+  const reason = `primary healthy again (${state.consecutiveSuccesses} consecutive healthy probes, RECOVER_THRESHOLD=${state.policy.recoverThreshold}) before the promotion finished: cancelling it`;
+  const demotion = beginDemotion(state, now, { event: 'demote', reason: `promotion cancelled: ${reason}`, level: 'warn', streakStartedAt: state.streakStartedAt ?? now });
+  return {
+    state: demotion.state,
+    actions: [{ type: 'abort-promotion', reason }, ...demotion.actions],
+    decisions: [{ event: 'promotion-cancelled', reason, level: 'warn' }, ...demotion.decisions],
+  };
+}
+
 /** The probes' reason to demote: the recovery streak. */
 function probeCause(state: State, now: number): TransitionCause {
   const reason = `${state.consecutiveSuccesses} consecutive healthy probes (RECOVER_THRESHOLD=${state.policy.recoverThreshold})`;

@@ -32,6 +32,7 @@ export type NoteEvent =
   | 'promotion-backoff'
   | 'promotion-held-down'
   | 'demotion-held'
+  | 'promotion-cancelled'
   | 'drift-while-paused'
   | 'paused'
   | 'resumed'

@@ -191,6 +191,11 @@ export type Action =
   | { type: 'promote' }
   /** Stop the gateway gracefully; report demotion-finished. */
   | { type: 'demote' }
+  /**
+   * Abandon the promotion under way (its steps stop before switching the standby to serving; one
+   * already switching finishes, and the demote that follows undoes it). It reports nothing.
+   */
+  | { type: 'abort-promotion'; reason: string }
   /** Reconcile: start a gateway that should run (crashed while promoted). */
   | { type: 'start-gateway'; reason: string }
   /** Reconcile: stop a gateway that must not run, at once. */

@@ -19,10 +19,12 @@ export function onGatewayObserved(previous: State, running: boolean, detail: str
         event: 'gateway-down-while-promoted',
         reason:
           state.lastProbe === null
-            ? 'standby gateway is not running; it is re-started if the first probe of the primary fails'
+            ? `standby gateway is not running; it is re-started once FAIL_THRESHOLD=${state.policy.failThreshold} probes of the primary have failed in a row`
             : state.lastProbe.ok
               ? 'standby gateway is not running; the primary answers, so it is not re-started while recovery is counted'
-              : `standby gateway is not running; re-start held back for ${Math.max(0, state.nextRestartAt - now)} ms (backoff)`,
+              : state.consecutiveFailures < state.policy.failThreshold
+                ? `standby gateway is not running; re-started once the primary has failed FAIL_THRESHOLD=${state.policy.failThreshold} probes in a row (${state.consecutiveFailures} so far)`
+                : `standby gateway is not running; re-start held back for ${Math.max(0, state.nextRestartAt - now)} ms (backoff)`,
         level: 'warn',
       });
     case 'promoting':

@@ -2,7 +2,7 @@
 // Operator modes count probes the same way (probe-streaks.ts) but decide in control.ts.
 import type { ProbeResult } from '../probe/probe-result.ts';
 import { withStableRestartReset } from './damping.ts';
-import { demoteIfAllowed } from './edges-demotion.ts';
+import { cancelPromotion, demoteIfAllowed } from './edges-demotion.ts';
 import { promoteIfAllowed } from './edges-promotion.ts';
 import type { State, Step } from './model.ts';
 import { restartGateway, shouldRestartGateway } from './reconcile.ts';
@@ -36,6 +36,10 @@ export function onProbe(previous: State, result: ProbeResult, now: number): Step
       if (shouldRestartGateway(state, now)) return restartGateway(state, now);
       return noted(state, previous.lastProbe?.ok === false ? undefined : probeFailureDecision(state, 'info'));
     case 'promoting':
+      // The primary is back before the standby serves: cancel, rather than finish and hand back.
+      // Not a drill's promotion: that one runs next to a healthy primary on purpose.
+      if (state.consecutiveSuccesses >= policy.recoverThreshold && state.drill?.status !== 'promoting') return cancelPromotion(state, now);
+      return noted(state, result.ok ? undefined : probeFailureDecision(state, 'debug'));
     case 'demoting':
       // The transition in flight settles first; the counters it leaves behind decide what follows.
       return noted(state, result.ok ? undefined : probeFailureDecision(state, 'debug'));

@@ -1,6 +1,7 @@
 // Reconcile in automatic mode: whatever an observation did, what runs must converge on what should
 // run. While watching a gateway known to run is stopped; while promoted one known to be down is
-// re-started (with backoff) as long as the primary fails. Under a manual override control.ts
+// re-started (with backoff) as long as the primary fails (FAIL_THRESHOLD probes in a row, as seen by
+// this watcher). Under a manual override control.ts
 // converges on the operator's target instead; paused, nothing is touched.
 import type { State, Step } from './model.ts';
 import { andThen } from './step.ts';
@@ -24,9 +25,20 @@ export function shouldRestartGateway(state: State, now: number): boolean {
     state.phase === 'promoted' &&
     state.gatewayRunning === false &&
     state.pendingGatewayAction === null &&
-    state.lastProbe?.ok === false &&
+    primaryDownObserved(state) &&
     now >= state.nextRestartAt
   );
+}
+
+/**
+ * The primary is down as this watcher has seen it: FAIL_THRESHOLD failed probes in a row, the last
+ * one included. One failed probe is not enough to bring the standby back to serving: a watcher
+ * restored as promoted (it crashed mid-promotion) whose first probe times out on a loaded host, or
+ * a primary that answered again and then missed one probe, would put the standby's channel up
+ * next to a healthy primary.
+ */
+export function primaryDownObserved(state: State): boolean {
+  return state.lastProbe?.ok === false && state.consecutiveFailures >= state.policy.failThreshold;
 }
 
 export function stopStrayGateway(state: State, detail: string | undefined): Step {

@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { commitAll, ensureOrigin, fetchTip, handbackBranchName, head, identityConfig, isAncestor, writeExcludes } from './workspace-commit.ts';
 import { git, gitErrorText, raceAbort, type WorkspaceSync } from './workspace-sync.ts';
-import type { GatewayControl } from '../docker/gateway-control.ts';
+import type { ServingSwitch } from '../serving/serving-switch.ts';
 import type { Notification } from '../notify/notification.ts';
 import { sleep as realSleep, type Sleep } from '../docker/backoff.ts';
 
@@ -152,12 +152,12 @@ export function createWorkspaceHandback(options: HandbackOptions): WorkspaceHand
 }
 
 /** After every successful stop of the standby gateway, hand its workspace back (in the background). */
-export function handBackAfterStop(gateway: GatewayControl, handback: WorkspaceHandback): GatewayControl {
+export function handBackAfterUnserve(serving: ServingSwitch, handback: WorkspaceHandback): ServingSwitch {
   return {
-    ...gateway,
-    async stop(timeoutSeconds) {
-      await gateway.stop(timeoutSeconds);
-      void handback.afterStop('standby gateway stopped');
+    ...serving,
+    async unserve(timeoutSeconds) {
+      await serving.unserve(timeoutSeconds);
+      void handback.afterStop(serving.mode === 'hot' ? 'standby channel switched off' : 'standby gateway stopped');
     },
   };
 }

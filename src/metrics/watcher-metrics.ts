@@ -40,6 +40,10 @@ export interface MetricsOptions {
   /** Channels configured for notifications, so their series exist at 0 from the start. */
   notifyChannels?: readonly string[];
   heartbeat?: boolean;
+  /** STANDBY_MODE, exported as standby_mode{mode} = 1. */
+  standbyMode?: 'cold' | 'hot';
+  /** Hot mode: 1 while the upkeep finds the standby gateway running with its config API answering. */
+  standbyHealthy?: () => boolean;
 }
 
 export function createWatcherMetrics(options: MetricsOptions): WatcherMetrics {
@@ -62,6 +66,20 @@ export function createWatcherMetrics(options: MetricsOptions): WatcherMetrics {
     .labels(options.version, process.versions.node)
     .set(1);
 
+  if (options.standbyMode) {
+    new Gauge({ name: name('standby_mode'), help: 'How the standby is switched (cold: container start/stop; hot: channel on/off); always 1.', labelNames: ['mode'], registers }).labels(options.standbyMode).set(1);
+  }
+  const standbyHealthy = options.standbyHealthy;
+  if (standbyHealthy) {
+    new Gauge({
+      name: name('hot_standby_healthy'),
+      help: 'Hot mode: 1 while the standby gateway runs and its config API answers (checked while watching), 0 otherwise.',
+      registers,
+      collect() {
+        this.set(standbyHealthy() ? 1 : 0);
+      },
+    });
+  }
   const phase = new Gauge({ name: name('phase'), help: '1 for the current phase, 0 for the others.', labelNames: ['phase'], registers });
   const probes = new Counter({ name: name('probes_total'), help: 'Probes of the primary, by outcome: ok or the failure reason.', labelNames: ['outcome'], registers });
   const probeDuration = new Histogram({

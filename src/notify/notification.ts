@@ -21,6 +21,9 @@ export type NotificationEvent =
   | 'workspace-unmerged-branches'
   | 'workspace-handback-pushed'
   | 'workspace-handback-failed'
+  // Hot standby upkeep (docs/hot-standby.md): the running standby gateway broken, repaired.
+  | 'hot-standby-broken'
+  | 'hot-standby-healthy'
   // The standby's deploy-time preparation (docs/reachable.md).
   | 'standby-prepared'
   | 'standby-not-prepared';
@@ -49,8 +52,8 @@ export function notificationsForStep(step: Pick<Step, 'state' | 'decisions'>, no
   });
 }
 
-export function watcherStartedNotification(state: State, restoredPhase: Phase | null, host: string, version: string, now: number): Notification {
-  const restored = restoredPhase === null ? '' : ` (restored from ${restoredPhase})`;
+export function watcherStartedNotification(state: State, restoredPhase: Phase | null, host: string, version: string, now: number, standbyMode?: 'cold' | 'hot'): Notification {
+  const restored = `${restoredPhase === null ? '' : ` (restored from ${restoredPhase})`}${standbyMode ? `, ${standbyMode} standby` : ''}`;
   return {
     event: 'watcher-started',
     severity: 'info',

@@ -7,7 +7,7 @@ import type { SenderInfo } from './payloads.ts';
 export function notifyingObserver(notifier: Notifier, sender: SenderInfo, now: () => number = Date.now): WatcherObserver {
   return {
     onStart(state, restoredPhase) {
-      notifier.notify(watcherStartedNotification(state, restoredPhase, sender.host, sender.version, now()));
+      notifier.notify(watcherStartedNotification(state, restoredPhase, sender.host, sender.version, now(), sender.standbyMode));
     },
     onStep(_previous, step) {
       for (const n of notificationsForStep(step, now())) notifier.notify(n);

@@ -7,6 +7,8 @@ export type Channel = 'webhook' | 'slack' | 'discord' | 'ntfy';
 export interface SenderInfo {
   host: string;
   version: string;
+  /** STANDBY_MODE (docs/hot-standby.md): how this standby serves, in every webhook document. */
+  standbyMode?: 'cold' | 'hot';
 }
 
 const JSON_HEADERS = { 'content-type': 'application/json' };
@@ -56,6 +58,7 @@ export function webhookDocument(n: Notification, sender: SenderInfo): Record<str
     timings: n.timings,
     host: sender.host,
     version: sender.version,
+    ...(sender.standbyMode ? { standbyMode: sender.standbyMode } : {}),
     at: new Date(n.at).toISOString(),
   };
 }

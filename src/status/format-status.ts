@@ -11,6 +11,7 @@ export function formatStatus(doc: StatusReading): string {
   lines.push(`mode:       ${c?.mode ?? 'auto'}${c?.since ? ` since ${c.since}` : ''}${c?.reason ? ` (${c.reason})` : ''}`);
   lines.push(
     `gateway:    ${doc.gateway?.running === null ? 'unknown' : doc.gateway?.running ? 'running' : 'stopped'} (wanted: ${doc.gateway?.wanted ? 'running' : 'stopped'}${doc.gateway?.pendingAction ? `, ${doc.gateway.pendingAction} pending` : ''})`,
+    ...(doc.gateway?.mode === 'hot' ? [`standby:    hot (${doc.gateway.detail ?? 'not inspected yet'}; upkeep: ${doc.gateway.standbyHealth ?? 'unknown'})`] : []),
   );
   lines.push(`primary:    ${p?.url ?? '?'}`);
   lines.push(

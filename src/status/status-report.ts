@@ -24,7 +24,11 @@ export interface StatusReport {
   version: string;
   phase: Phase;
   phaseSince: string;
-  gateway: { wanted: boolean; running: boolean | null; pendingAction: PendingGatewayAction };
+  /**
+   * running: the standby serves (cold: its container runs; hot: its channel is live). mode: how it
+   * is switched; detail: the last inspect ("running; channel off"); standbyHealth: hot only.
+   */
+  gateway: { wanted: boolean; running: boolean | null; pendingAction: PendingGatewayAction; mode?: 'cold' | 'hot'; detail?: string | null; standbyHealth?: string | null };
   primary: {
     url: string;
     consecutiveFailures: number;
@@ -111,6 +115,9 @@ export function buildStatusReport(watcher: Watcher, context: StatusContext, now:
       wanted: snap.gatewayWanted,
       running: state.gatewayRunning,
       pendingAction: state.pendingGatewayAction,
+      mode: snap.serving.mode,
+      detail: snap.serving.lastInspect,
+      standbyHealth: snap.serving.standbyHealth,
     },
     primary: {
       url: context.primaryUrl,

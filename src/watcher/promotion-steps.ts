@@ -8,17 +8,16 @@
 // A failed sync or hook never blocks the promotion; a failed start ends it (decide retries later).
 import type { Logger } from 'pino';
 import type { HookReport, Observation, PromotionReport } from '../decision/model.ts';
-import type { GatewayControl } from '../docker/gateway-control.ts';
+import type { ServingSwitch } from '../serving/serving-switch.ts';
 import type { WorkspaceSync } from '../git/workspace-sync.ts';
 import type { HookEvent } from '../hooks/run-hook.ts';
 import type { GitSyncOutcome } from './watcher-observer.ts';
-import type { ReadyOutcome } from './wait-ready.ts';
 
 /** What the watcher lends a promotion or demotion. */
 export interface TransitionAdapters {
   workspace: WorkspaceSync;
-  gateway: GatewayControl;
-  waitReady: (signal: AbortSignal) => Promise<ReadyOutcome>;
+  /** cold: container start/stop and /readyz; hot: channel on/off and channels.status. */
+  serving: ServingSwitch;
   logger: Logger;
   now: () => number;
   stopTimeoutMs: number;
@@ -49,10 +48,11 @@ export async function runPromotion(a: TransitionAdapters, signal: AbortSignal, p
   if (hook) progress.hook = hook;
   if (signal.aborted) return undefined;
 
-  progress.start = await startGateway(a);
+  progress.start = await startGateway(a, signal);
+  if (signal.aborted) return undefined;
   if (!progress.start.ok) return finished(progress, progress.start);
 
-  const ready = await a.waitReady(signal);
+  const ready = await a.serving.waitServing(signal);
   // A watcher told to stop mid-wait abandons the wait and leaves the gateway running.
   if (signal.aborted) return undefined;
   return finished(progress, progress.start, ready.ok ? { ok: true, at: ready.at, ...(ready.channelLiveAt === undefined ? {} : { channelLiveAt: ready.channelLiveAt }), ...(ready.channelError === undefined ? {} : { channelError: ready.channelError }), ...(ready.startedByHand === undefined ? {} : { startedByHand: ready.startedByHand }) } : { ok: false, at: ready.at, error: ready.error });
@@ -90,11 +90,16 @@ async function syncWorkspace(a: TransitionAdapters, signal: AbortSignal): Promis
   return { ok: false, at, error: sync.error };
 }
 
-/** Step 3: `docker start` (with the adapter's own retries). */
-async function startGateway(a: TransitionAdapters): Promise<PromotionReport['start']> {
+/** Step 3: the serving switch (cold: `docker start` with the adapter's own retries; hot: the channel on). */
+async function startGateway(a: TransitionAdapters, signal: AbortSignal): Promise<PromotionReport['start']> {
   const issuedAt = a.now();
   try {
-    await a.serial(() => a.gateway.start());
+    // Checked again once the container queue gets to it: a promotion cancelled meanwhile (the
+    // primary came back) never switches the standby to serving.
+    await a.serial(async () => {
+      if (signal.aborted) return;
+      await a.serving.serve(signal);
+    });
   } catch (error) {
     a.noteDockerError('start', error);
     return { ok: false, at: a.now(), error: errorText(error) };
@@ -122,7 +127,7 @@ export async function runDemotion(a: TransitionAdapters, signal: AbortSignal, pr
 /** Demotion step 1: `docker stop` (SIGTERM, SIGKILL after STOP_TIMEOUT). */
 async function stopGateway(a: TransitionAdapters): Promise<{ ok: true } | { ok: false; error: string }> {
   try {
-    await a.serial(() => a.gateway.stop(a.stopTimeoutMs / 1000));
+    await a.serial(() => a.serving.unserve(a.stopTimeoutMs / 1000));
     return { ok: true };
   } catch (error) {
     a.noteDockerError('stop', error);

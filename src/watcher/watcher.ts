@@ -5,7 +5,7 @@ import type { Logger } from 'pino';
 import { decide, gatewayWanted, initialState } from '../decision/decide.ts';
 import type { Action, Command, CommandReply, HookReport, Observation, Policy, State, Step } from '../decision/model.ts';
 import type { Probe } from '../probe/probe-result.ts';
-import type { GatewayControl } from '../docker/gateway-control.ts';
+import type { ServingSwitch } from '../serving/serving-switch.ts';
 import type { ContainerEvent } from '../docker/container-events.ts';
 import { sleep as realSleep, type Sleep } from '../docker/backoff.ts';
 import type { WorkspaceSync } from '../git/workspace-sync.ts';
@@ -14,7 +14,6 @@ import type { TransitionHooks } from '../hooks/transition-hooks.ts';
 import { runTransitionHook, type LastHook } from './hook-runs.ts';
 import { createLoopLiveness, type LoopLiveness } from './loop-liveness.ts';
 import type { StateStore } from './state-store.ts';
-import type { ReadyOutcome } from './wait-ready.ts';
 import { CalmDecisionLog, inspectFailure } from './calm-decisions.ts';
 import { ConditionTracker } from '../log/lasting-condition.ts';
 import { demotionCutShort, errorText, promotionCutShort, runDemotion, runPromotion, type DemotionProgress, type PromotionProgress, type TransitionAdapters } from './promotion-steps.ts';
@@ -38,9 +37,9 @@ export interface WatcherSettings {
 export interface WatcherDeps {
   settings: WatcherSettings;
   primary: Probe;
-  gateway: GatewayControl;
+  /** How the standby is switched to serving and back (cold: container start/stop; hot: channel on/off). */
+  serving: ServingSwitch;
   workspace: WorkspaceSync;
-  waitReady: (signal: AbortSignal) => Promise<ReadyOutcome>;
   store: StateStore;
   logger: Logger;
   /** Partition guard: asked before promoting when the policy has partitionGuard on. */
@@ -53,6 +52,13 @@ export interface WatcherDeps {
   liveness?: LoopLiveness;
   /** Metrics and notifications listen here; never blocks, never throws into the loop. */
   observer?: WatcherObserver;
+  /**
+   * Hot standby upkeep (serving/hot-keeper.ts): keeps the standby container running and healthy
+   * while watching. Run after each resync, in the container queue, so it never races a promotion.
+   */
+  upkeep?: (state: () => State) => Promise<void>;
+  /** The upkeep's verdict on the hot standby (healthy, down, failing), for /status. */
+  upkeepHealth?: () => string;
 }
 
 export class Watcher {
@@ -61,6 +67,8 @@ export class Watcher {
   private readonly now: () => number;
   private readonly sleep: Sleep;
   private readonly abort = new AbortController();
+  /** The promotion under way, so that decide() can cancel it (the primary came back first). */
+  private promotionAbort: AbortController | null = null;
   private readonly tasks = new Set<Promise<unknown>>();
   /** Container operations run one after another: a late stray stop must not land after a promotion's start. */
   private gatewayQueue: Promise<unknown> = Promise.resolve();
@@ -77,6 +85,8 @@ export class Watcher {
   /** Commands wait for the persisted state: one taken before the restore would be overwritten by it. */
   private restored = false;
   private lastHooks: Partial<Record<HookEvent, LastHook>> = {};
+  /** The serving switch's last answer, e.g. "running; channel off" (for /status). */
+  private lastInspect: string | null = null;
   readonly startedAt: number;
 
   constructor(deps: WatcherDeps) {
@@ -109,6 +119,7 @@ export class Watcher {
     this.track(this.watchEvents());
     // Reconcile before the first probe: a stray gateway is stopped without waiting for the network.
     await this.resync('startup');
+    this.track(this.runUpkeep());
     this.track(this.resyncLoop());
     await this.probeLoop();
   }
@@ -139,6 +150,7 @@ export class Watcher {
     lastGitSync: { at: number; ok: boolean; detail: string } | null;
     dockerProblem: { at: number; error: string } | null;
     lastHooks: Partial<Record<HookEvent, LastHook>>;
+    serving: { mode: ServingSwitch['mode']; lastInspect: string | null; standbyHealth: string | null };
   } {
     return {
       state: this.state,
@@ -149,6 +161,7 @@ export class Watcher {
       lastGitSync: this.lastGitSync,
       dockerProblem: this.dockerProblem,
       lastHooks: this.lastHooks,
+      serving: { mode: this.deps.serving.mode, lastInspect: this.lastInspect, standbyHealth: this.deps.upkeepHealth?.() ?? null },
     };
   }
 
@@ -172,8 +185,8 @@ export class Watcher {
   }
 
   private async watchEvents(): Promise<void> {
-    const { gateway, logger } = this.deps;
-    await gateway.watch(
+    const { serving, logger } = this.deps;
+    await serving.watch(
       (event: ContainerEvent) => {
         logger.debug({ event: 'docker-event', action: event.action, container: event.name }, `docker event ${event.action}`);
         // The event says something changed; inspect says what is true now.
@@ -204,6 +217,7 @@ export class Watcher {
     while (!signal.aborted) {
       await this.sleep(this.deps.settings.resyncIntervalMs, signal);
       if (!signal.aborted) await this.resync('periodic');
+      if (!signal.aborted) await this.runUpkeep();
     }
   }
 
@@ -214,12 +228,13 @@ export class Watcher {
   private async resync(why: string): Promise<void> {
     const asked = ++this.inspectsAsked;
     try {
-      const target = await this.deps.gateway.inspect();
+      const target = await this.deps.serving.inspect();
       if (asked < this.inspectUsed) return;
       this.inspectUsed = asked;
       this.dockerProblem = null;
       this.inspectProblems.report('inspect', null, 'the standby gateway can be inspected again');
-      this.dispatch({ type: 'gateway', running: target.running, source: 'inspect', detail: `${target.name} ${target.status}; ${why}` });
+      this.lastInspect = target.status;
+      this.dispatch({ type: 'gateway', running: target.serving, source: 'inspect', detail: `${target.name} ${target.status}; ${why}` });
     } catch (error) {
       if (this.abort.signal.aborted) return;
       this.noteDockerProblem('inspect', error);
@@ -228,6 +243,18 @@ export class Watcher {
         return;
       }
       this.inspectProblems.report('inspect', inspectFailure(why, errorText(error)));
+    }
+  }
+
+  private async runUpkeep(): Promise<void> {
+    const { upkeep } = this.deps;
+    if (!upkeep) return;
+    try {
+      await this.serial(() => upkeep(() => this.state));
+    } catch (error) {
+      if (this.abort.signal.aborted) return;
+      this.noteDockerProblem('start', error);
+      this.deps.logger.error({ event: 'hot-standby-upkeep-failed', err: errorText(error) }, `hot standby upkeep failed: ${errorText(error)}`);
     }
   }
 
@@ -252,6 +279,12 @@ export class Watcher {
       case 'demote':
         this.track(this.demote());
         return;
+      case 'abort-promotion':
+        if (this.promotionAbort && !this.promotionAbort.signal.aborted) {
+          this.deps.logger.info({ event: 'promotion-aborted', reason: action.reason }, `aborting the promotion under way: ${action.reason}`);
+          this.promotionAbort.abort();
+        }
+        return;
       case 'start-gateway':
         this.track(this.reconcileStart());
         return;
@@ -270,14 +303,21 @@ export class Watcher {
    */
   private async promote(): Promise<void> {
     const progress: PromotionProgress = {};
+    const own = new AbortController();
+    this.promotionAbort = own;
+    // Either the watcher stops, or decide() cancels this promotion (abort-promotion).
+    const signal = AbortSignal.any([this.abort.signal, own.signal]);
     let report: Observation | undefined;
     try {
-      report = await runPromotion(this.transitionAdapters(), this.abort.signal, progress);
+      report = await runPromotion(this.transitionAdapters(), signal, progress);
     } catch (error) {
       this.logInternalError('promotion', error);
       report = promotionCutShort(progress, this.now(), errorText(error));
+    } finally {
+      if (this.promotionAbort === own) this.promotionAbort = null;
     }
-    if (report && !this.abort.signal.aborted) this.dispatch(report);
+    // A cancelled promotion reports nothing: the demotion decided with its cancellation settles it.
+    if (report && !signal.aborted) this.dispatch(report);
   }
 
   /** Likewise for a demotion: it always ends in a demotion-finished report. */
@@ -294,11 +334,10 @@ export class Watcher {
   }
 
   private transitionAdapters(): TransitionAdapters {
-    const { workspace, gateway, waitReady, logger, settings } = this.deps;
+    const { workspace, serving, logger, settings } = this.deps;
     return {
       workspace,
-      gateway,
-      waitReady,
+      serving,
       logger,
       now: this.now,
       stopTimeoutMs: settings.stopTimeoutMs,
@@ -322,14 +361,14 @@ export class Watcher {
 
   private async reconcileStart(): Promise<void> {
     try {
-      await this.serial(() => this.deps.gateway.start());
+      await this.serial(() => this.deps.serving.serve());
       this.dispatch({ type: 'gateway-action-finished', action: 'start', ok: true });
     } catch (error) {
       this.noteDockerProblem('start', error);
       this.dispatch({ type: 'gateway-action-finished', action: 'start', ok: false, error: errorText(error) });
       return;
     }
-    const ready = await this.deps.waitReady(this.abort.signal);
+    const ready = await this.deps.serving.waitServing(this.abort.signal);
     if (this.abort.signal.aborted) return;
     if (ready.ok) this.deps.logger.info({ event: 'gateway-ready-again' }, 'standby gateway is ready again');
     else this.deps.logger.error({ event: 'gateway-not-ready-again', err: ready.error }, `re-started standby gateway is not ready: ${ready.error}`);
@@ -347,7 +386,7 @@ export class Watcher {
   private async reconcileStop(): Promise<void> {
     const began = this.now();
     try {
-      await this.serial(() => this.deps.gateway.stop(this.deps.settings.strayStopTimeoutMs / 1000));
+      await this.serial(() => this.deps.serving.unserve(this.deps.settings.strayStopTimeoutMs / 1000));
       this.deps.logger.info({ event: 'stray-gateway-stopped', stopMs: this.now() - began }, `stray standby gateway stopped in ${this.now() - began} ms`);
       this.dispatch({ type: 'gateway-action-finished', action: 'stop', ok: true });
     } catch (error) {

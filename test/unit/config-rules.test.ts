@@ -37,6 +37,7 @@ const BREAKS: Record<string, Record<string, string>> = {
   'notify-settings-need-target': { NOTIFY_RETRIES: '5' },
   'heartbeat-interval-needs-url': { HEARTBEAT_INTERVAL: '30' },
   'container-needs-ready-url': { GATEWAY_CONTAINER: 'my-gateway' },
+  'hot-standby-token': { STANDBY_MODE: 'hot' },
 };
 
 function firedBy(env: Record<string, string>): string[] {

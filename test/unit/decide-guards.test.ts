@@ -186,11 +186,23 @@ describe('MIN_PROMOTED', () => {
     expect(demoteIndex).toBe(11);
   });
 
-  it('the primary back while the standby booted: no immediate hand-back, the promotion lasts MIN_PROMOTED', () => {
+  it('the primary back while the standby booted: the promotion is cancelled, MIN_PROMOTED does not hold it (the standby never served)', () => {
     const r = run(watchingState(MIN), [fail, fail, fail, ok, ok, ok]);
+    expect(r.state.phase).toBe('demoting');
+    expect(types(r.actions)).toEqual(['persist', 'promote', 'abort-promotion', 'persist', 'demote']);
+    // The promotion's own report, if it still arrives, is stale.
+    const s = step(r.state, promotionFinished(FULL_OK, r.next - 500), r.next);
+    expect(s.state.phase).toBe('demoting');
+    expect(types(s.actions)).toEqual([]);
+  });
+
+  it('…but below RECOVER_THRESHOLD the promotion finishes and then lasts MIN_PROMOTED', () => {
+    const r = run(watchingState(MIN), [fail, fail, fail, ok, ok]);
     const s = step(r.state, promotionFinished(FULL_OK, r.next - 500), r.next);
     expect(s.state.phase).toBe('promoted');
-    expect(types(s.actions)).toEqual(['persist']);
+    const later = run(s.state, [ok, ok, ok], r.next);
+    expect(later.state.phase).toBe('promoted');
+    expect(events(later.decisions)).toContain('demotion-held');
   });
 });
 

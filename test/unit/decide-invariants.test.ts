@@ -16,6 +16,7 @@ interface Stats {
   steps: number;
   promotions: number;
   promotionsFailed: number;
+  promotionsCancelled: number;
   demotions: number;
   demotionsFailed: number;
   immediateHandBacks: number;
@@ -56,6 +57,7 @@ function simulate({ seed, steps, policy: p, restored, commands = false }: Simula
     steps: 0,
     promotions: 0,
     promotionsFailed: 0,
+    promotionsCancelled: 0,
     demotions: 0,
     demotionsFailed: 0,
     immediateHandBacks: 0,
@@ -157,7 +159,6 @@ function simulate({ seed, steps, policy: p, restored, commands = false }: Simula
     now += 200 + rng.int(1_800);
     const observation = nextObservation();
     const previous = state;
-    const inFlightBefore = [...inFlight];
     if (observation.type === 'probe') {
       failures = observation.result.ok ? 0 : failures + 1;
       successes = observation.result.ok ? successes + 1 : 0;
@@ -167,6 +168,17 @@ function simulate({ seed, steps, policy: p, restored, commands = false }: Simula
     const s = step(previous, observation, now);
     state = s.state;
     const emitted = s.actions.map((a: Action) => a.type);
+    // A cancelled promotion reports nothing (faithful: the watcher aborts its runner); its serving
+    // step may have gone through before the abort, which the demotion decided with it undoes.
+    if (emitted.includes('abort-promotion')) {
+      check(previous.phase === 'promoting' && inFlight.includes('promote'), `abort-promotion in ${previous.phase} with ${inFlight.join(',') || 'nothing'} in flight`, i, observation);
+      check(observation.type === 'probe' && observation.result.ok && successes >= p.recoverThreshold, `abort-promotion after only ${successes} successes`, i, observation);
+      check(JSON.stringify(emitted) === '["abort-promotion","persist","demote"]', `cancel actions ${emitted.join(',')}`, i, observation);
+      inFlight.splice(inFlight.indexOf('promote'), 1);
+      if (rng.chance(0.5)) gatewayRunning = true;
+      stats.promotionsCancelled++;
+    }
+    const inFlightBefore = [...inFlight];
     stats.steps++;
     stats.phasesSeen.add(state.phase);
 
@@ -227,10 +239,11 @@ function simulate({ seed, steps, policy: p, restored, commands = false }: Simula
       stats.demotions++;
       const fromProbe = previous.phase === 'promoted' && observation.type === 'probe' && observation.result.ok;
       const fromPromotion = previous.phase === 'promoting' && observation.type === 'promotion-finished';
+      const cancelled = previous.phase === 'promoting' && emitted.includes('abort-promotion');
       if (fromPromotion) stats.immediateHandBacks++;
       check(previous.phase !== 'promoted' || now - previous.phaseSince >= p.minPromotedMs, 'demote before MIN_PROMOTED', i, observation);
       check(!drillRunning(previous), 'an automatic demotion during a drill', i, observation);
-      check(fromProbe || fromPromotion, `demote emitted from ${previous.phase} on ${observation.type}`, i, observation);
+      check(fromProbe || fromPromotion || cancelled, `demote emitted from ${previous.phase} on ${observation.type}`, i, observation);
       check(successes >= p.recoverThreshold, `demote after only ${successes} successes`, i, observation);
     }
     if (previous.phase === 'promoting' && state.phase === 'watching') stats.promotionsFailed++;
@@ -321,6 +334,7 @@ describe('randomized simulation with faithful adapters', () => {
     expect(stats.promotions).toBeGreaterThanOrEqual(20);
     expect(stats.demotions).toBeGreaterThanOrEqual(20);
     expect(stats.promotionsFailed).toBeGreaterThanOrEqual(2);
+    expect(stats.promotionsCancelled).toBeGreaterThanOrEqual(1);
     expect(stats.demotionsFailed).toBeGreaterThanOrEqual(2);
     expect(stats.restarts).toBeGreaterThanOrEqual(5);
     expect(stats.strayStops).toBeGreaterThanOrEqual(5);

@@ -117,37 +117,42 @@ describe('a flapping primary', () => {
 // ---------------------------------------------------------------------------------------------
 
 describe('the primary recovers while the standby is being promoted', () => {
-  it('recoverThreshold healthy probes during promoting: promotion-finished hands back at once', () => {
+  it('recoverThreshold healthy probes during promoting: the promotion is cancelled and undone at once', () => {
     const promoting = reachPromoting();
-    const booting = run(promoting.state, [ok, ok, ok], promoting.next);
-    expect(booting.state.phase).toBe('promoting');
-    expect(booting.actions).toEqual([]);
+    const twoOk = run(promoting.state, [ok, ok], promoting.next);
+    expect(twoOk.state.phase).toBe('promoting');
+    expect(twoOk.actions).toEqual([]);
 
-    const at = booting.next;
-    const s = step(booting.state, promotionFinished(undefined, at - 500), at);
-    expect(s.actions).toEqual([{ type: 'persist' }, { type: 'persist' }, { type: 'demote' }]);
-    // Both edges are decisions: the promotion's end (logged, notified, counted) and the hand-back.
+    const at = twoOk.next;
+    const s = step(twoOk.state, ok(at), at);
+    // Abort first (the runner stops before switching the standby to serving), then the demotion
+    // that undoes whatever the promotion got done.
+    expect(s.actions).toEqual([{ type: 'abort-promotion', reason: expect.stringContaining('3 consecutive healthy probes') as unknown }, { type: 'persist' }, { type: 'demote' }]);
     expect(s.decisions).toMatchObject([
-      { event: 'promoted', reason: 'standby gateway started and ready', level: 'info', transition: { kind: 'promotion', outcome: 'succeeded' } },
-      { event: 'demote', reason: '3 consecutive healthy probes (RECOVER_THRESHOLD=3)', level: 'info', transition: { kind: 'demotion', outcome: 'in-progress' } },
+      { event: 'promotion-cancelled', level: 'warn' },
+      { event: 'demote', level: 'warn', transition: { kind: 'demotion', outcome: 'in-progress' } },
     ]);
-    expect(s.state).toMatchObject({ phase: 'demoting', phaseSince: at, gatewayRunning: true, pendingGatewayAction: null });
-    expect(s.state.transition).toEqual({
-      kind: 'demotion',
-      reason: '3 consecutive healthy probes (RECOVER_THRESHOLD=3)',
-      streakStartedAt: promoting.next - LATENCY_MS,
-      decidedAt: at,
-      startedAt: at,
-      outcome: 'in-progress',
-      problems: [],
-    });
+    expect(s.state).toMatchObject({ phase: 'demoting', phaseSince: at, pendingGatewayAction: null });
+    expect(s.state.transition).toMatchObject({ kind: 'demotion', reason: expect.stringMatching(/^promotion cancelled: primary healthy again/) as unknown, streakStartedAt: promoting.next - LATENCY_MS, decidedAt: at });
+    // It is a promote/demote cycle for flap damping.
+    expect(s.state.recentCycles).toEqual([at]);
   });
 
-  it('the same with a degraded promotion (not ready)', () => {
+  it('a cancelled promotion whose report arrives anyway changes nothing; the demotion settles it', () => {
     const promoting = reachPromoting();
     const r = run(promoting.state, [ok, ok, ok, promotionFinished({ sync: 'failed', start: 'ok', ready: 'failed' }, promoting.next)], promoting.next);
     expect(r.state.phase).toBe('demoting');
-    expect(types(r.actions)).toEqual(['persist', 'persist', 'demote']);
+    expect(types(r.actions)).toEqual(['abort-promotion', 'persist', 'demote']);
+    const done = step(r.state, demotionFinished(true), r.next);
+    expect(done.state.phase).toBe('watching');
+    expect(done.decisions.map((d) => d.event)).toEqual(['demoted']);
+  });
+
+  it('MIN_PROMOTED does not hold a cancellation: the standby never served', () => {
+    const promoting = reachPromoting(policy({ minPromotedMs: 600_000 }));
+    const r = run(promoting.state, [ok, ok, ok], promoting.next);
+    expect(r.state.phase).toBe('demoting');
+    expect(events(r.decisions)).toEqual(['promotion-cancelled', 'demote']);
   });
 
   it('below recoverThreshold: promoted, and the next healthy probe demotes', () => {
@@ -159,14 +164,6 @@ describe('the primary recovers while the standby is being promoted', () => {
       [promoting.next + 3 * STEP_MS, 'demote'],
     ]);
     expect(events(r.decisions)).toEqual(['promoted', 'demote']);
-  });
-
-  it('recovered during promoting but the start failed: simply back to watching', () => {
-    const promoting = reachPromoting();
-    const r = run(promoting.state, [ok, ok, ok, promotionFinished({ sync: 'ok', start: 'failed', ready: 'absent' }, promoting.next)], promoting.next);
-    expect(r.state.phase).toBe('watching');
-    expect(types(r.actions)).toEqual(['persist']);
-    expect(events(r.decisions)).toEqual(['promotion-failed']);
   });
 
   it('a recovery interrupted by a failure during promoting does not hand back', () => {

@@ -682,10 +682,11 @@ describe('gateway crash while promoted', () => {
     expect(r.decisions.at(-1)?.value.reason).toContain('the primary answers');
   });
 
-  it('…and the next failed probe re-starts it', () => {
+  it('…and it is re-started once the primary has failed FAIL_THRESHOLD probes in a row again, not at the first', () => {
     const promoted = reachPromoted();
-    const r = run(promoted.state, [ok, gatewayDown(), ok, fail], promoted.next);
-    expect(r.actions).toEqual([{ at: promoted.next + 3 * STEP_MS, value: expect.objectContaining({ type: 'start-gateway' }) as unknown }]);
+    const r = run(promoted.state, [ok, gatewayDown(), ok, fail, fail, fail], promoted.next);
+    expect(r.actions).toEqual([{ at: promoted.next + 5 * STEP_MS, value: expect.objectContaining({ type: 'start-gateway' }) as unknown }]);
+    expect(r.decisions.map((d) => d.value.reason).find((reason) => reason.includes('so far'))).toBeUndefined();
   });
 
   it('repeated down observations while the re-start is pending do not pile up', () => {
@@ -779,14 +780,24 @@ describe('watcher restarted while promoted', () => {
     expect(r.state).toMatchObject({ phase: 'promoted', gatewayRunning: true });
   });
 
-  it('gateway stopped and the first probe failing: start-gateway', () => {
-    const r = run(initialState(POLICY, 'promoted', T0), [gatewayDown(), fail]);
-    expect(r.actions).toEqual([{ at: T0 + STEP_MS, value: expect.objectContaining({ type: 'start-gateway' }) as unknown }]);
+  it('gateway stopped: nothing is started on the first failed probe, only once FAIL_THRESHOLD failures are observed', () => {
+    const one = run(initialState(POLICY, 'promoted', T0), [gatewayDown(), fail]);
+    expect(one.actions).toEqual([]);
+    const r = run(initialState(POLICY, 'promoted', T0), [gatewayDown(), fail, fail, fail]);
+    expect(r.actions).toEqual([{ at: T0 + 3 * STEP_MS, value: expect.objectContaining({ type: 'start-gateway' }) as unknown }]);
   });
 
-  it('first probe failing, then the gateway seen stopped: start-gateway', () => {
-    const r = run(initialState(POLICY, 'promoted', T0), [fail, gatewayDown()]);
-    expect(r.actions).toEqual([{ at: T0 + STEP_MS, value: expect.objectContaining({ type: 'start-gateway' }) as unknown }]);
+  it('failing probes, then the gateway seen stopped: start-gateway only past FAIL_THRESHOLD', () => {
+    const early = run(initialState(POLICY, 'promoted', T0), [fail, gatewayDown()]);
+    expect(early.actions).toEqual([]);
+    expect(early.decisions.at(-1)?.value.reason).toContain('(1 so far)');
+    const r = run(initialState(POLICY, 'promoted', T0), [fail, fail, fail, gatewayDown()]);
+    expect(r.actions).toEqual([{ at: T0 + 3 * STEP_MS, value: expect.objectContaining({ type: 'start-gateway' }) as unknown }]);
+  });
+
+  it('a watcher restored as promoted whose first probes time out (a loaded host) does not serve on one failure, and a healthy primary then demotes', () => {
+    const r = run(initialState(POLICY, 'promoted', T0), [gatewayDown(), (now) => fail(now, 'timeout'), (now) => fail(now, 'timeout'), ok, ok, ok]);
+    expect(types(r.actions.map((a) => a.value))).toEqual(['persist', 'demote']);
   });
 
   it('gateway stopped and the first probe ok: nothing started', () => {
@@ -818,6 +829,6 @@ describe('watcher restarted while promoted', () => {
     const s = step(initialState(POLICY, 'promoted', T0), gatewayDown(), T0 + 5_000);
     expect(s.actions).toEqual([]);
     expect(s.decisions[0]?.reason).not.toContain('held back');
-    expect(s.decisions[0]?.reason).toContain('first probe');
+    expect(s.decisions[0]?.reason).toContain('FAIL_THRESHOLD=3 probes of the primary have failed in a row');
   });
 });

@@ -3,17 +3,24 @@
 // a list, the `promoted` line, notification and counter of such a step were lost.
 import { describe, expect, it } from 'vitest';
 import { transitionEvents } from '../../src/decision/events.ts';
-import type { State, Step } from '../../src/decision/model.ts';
+import type { Observation, State, Step } from '../../src/decision/model.ts';
 import { createWatcherMetrics } from '../../src/metrics/watcher-metrics.ts';
 import { notificationsForStep } from '../../src/notify/notification.ts';
 import { logDecisions } from '../../src/watcher/decision-log.ts';
 import { ok, promotionFinished, reachPromoting, run, step } from './decide-fixtures.ts';
 import { capturingLogger } from './local-receiver.ts';
 
-/** Promoting, the primary back for RECOVER_THRESHOLD probes meanwhile, then the promotion's report. */
+/**
+ * Promoting, the primary back for RECOVER_THRESHOLD probes meanwhile, then the promotion's report.
+ * In automatic mode the third healthy probe cancels the promotion (promotion-cancelled); a pause
+ * lets the one in flight finish, so paused meanwhile and resumed before its report, it hands back.
+ */
 function promotionIntoHandBack(): { previous: State; handBack: Step; at: number } {
   const promoting = reachPromoting();
-  const booting = run(promoting.state, [ok, ok, ok], promoting.next);
+  const pause: Observation = { type: 'command', command: { name: 'pause', reason: 'maintenance' } };
+  const resume: Observation = { type: 'command', command: { name: 'resume' } };
+  const booting = run(promoting.state, [pause, ok, ok, ok, resume], promoting.next);
+  expect(booting.state.phase).toBe('promoting');
   const at = booting.next;
   return { previous: booting.state, handBack: step(booting.state, promotionFinished(undefined, at - 500), at), at };
 }

@@ -64,6 +64,7 @@ describe('loadConfig defaults', () => {
         notifyRetries: 3,
         heartbeatUrl: undefined,
         heartbeatIntervalMs: 60_000,
+        standbyMode: 'cold',
       } satisfies Config,
     });
   });

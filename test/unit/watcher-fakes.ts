@@ -1,6 +1,7 @@
 // Fake adapters for Watcher unit tests: a scripted primary, a container that records every call
 // (and can be made to block or fail), a workspace, hooks, a state store, and a virtual clock whose
 // sleeps end only when the test advances it. Nothing here touches the network or Docker.
+import { createColdServing } from '../../src/serving/serving-switch.ts';
 import type { Phase, Transition } from '../../src/decision/model.ts';
 import type { ContainerEvent } from '../../src/docker/container-events.ts';
 import type { GatewayControl } from '../../src/docker/gateway-control.ts';
@@ -254,10 +255,8 @@ export function startWorld(options: { gatewayRunning?: boolean; restored?: Persi
       resyncIntervalMs: 1e12,
     },
     primary: world.primary,
-    gateway: world.gateway,
-    workspace: world.workspace,
-    hooks: world.hooks,
-    waitReady: async (signal) => {
+    // The cold serving switch over the fake container: what the watcher has always done.
+    serving: createColdServing(world.gateway, async (signal) => {
       world.readyCalls++;
       if (world.readyThrows) throw world.readyThrows;
       const held = world.holdReady;
@@ -267,7 +266,9 @@ export function startWorld(options: { gatewayRunning?: boolean; restored?: Persi
         held.promise,
         new Promise<ReadyOutcome>((resolve) => signal.addEventListener('abort', () => resolve({ ok: false, at: clock.now(), error: 'aborted', attempts: 1 }), { once: true })),
       ]);
-    },
+    }),
+    workspace: world.workspace,
+    hooks: world.hooks,
     store: world.store,
     logger: log.logger,
     now: clock.now,

@@ -74,6 +74,40 @@ describe('Watcher: dispatch and ordering', () => {
     expect(w.gateway.calls).toEqual(['inspect', 'stop(1)', 'stopped', 'start', 'started']);
   });
 
+  it('the primary back before a queued switch-on: the promotion is cancelled and the standby never serves', async () => {
+    world = startWorld({ gatewayRunning: true, failThreshold: 1 });
+    const w = world;
+    const stop = gate();
+    w.gateway.holdStop = stop;
+    await settle('the stray stop to be issued', () => w.gateway.calls.includes('stop(1)'));
+    await settle('the first probe to be asked for', () => w.primary.starved);
+    await probe(w, refused);
+    await settle('the promotion to sync', () => w.workspace.syncs === 1);
+    // The switch-on waits in the container queue behind the stray stop; the primary comes back.
+    await healthyTimes(w, 3);
+    await settle('demoting', () => phase(w) === 'demoting');
+    stop.open();
+    await settle('watching again', () => phase(w) === 'watching');
+    expect(w.gateway.calls).toEqual(['inspect', 'stop(1)', 'stopped', 'stop(10)', 'stopped']);
+    expect(w.store.phases).toEqual(['watching', 'promoting', 'demoting', 'watching']);
+    const events = w.log.lines().map((l) => l.event);
+    expect(events).toContain('promotion-cancelled');
+    expect(events).toContain('promotion-aborted');
+    expect(events).not.toContain('promoted');
+  });
+
+  it('the primary back while the started standby is not ready yet: the wait is aborted and the demotion stops it', async () => {
+    const w = await started();
+    w.holdReady = gate();
+    await failTimes(w, 3);
+    await settle('waiting for readiness', () => w.readyCalls === 1);
+    await healthyTimes(w, 3);
+    await settle('watching again', () => phase(w) === 'watching');
+    expect(w.gateway.calls).toEqual(['inspect', 'start', 'started', 'stop(10)', 'stopped']);
+    expect(w.store.phases).toEqual(['watching', 'promoting', 'demoting', 'watching']);
+    expect(w.watcher.snapshot().state.transition).toMatchObject({ kind: 'demotion', outcome: 'succeeded' });
+  });
+
   it('a command is answered by decide() and its actions carried out: pause persists the mode, nothing starts', async () => {
     const w = await started();
     const reply = w.watcher.command({ name: 'pause', reason: 'kernel upgrade' });

@@ -1,0 +1,167 @@
+// `node bench/hot-runs.ts [--runs 5] [--modes hot,cold]`: hot and cold standby side by side in one
+// run, with the real gateways and the tests' IRC server, judged by the chat server:
+//   primary killed   → the standby bot answers a DM (a fresh nick gets OpenClaw's pairing reply);
+//   primary back     → the standby bot is gone from the chat server (MIN_PROMOTED=0: served at once),
+//                      from the watcher's demotion decision (the primary back as RECOVER_THRESHOLD
+//                      judges it, MIN_PROMOTED served) and, for the record, from the primary's own
+//                      first healthy /healthz (that one includes RECOVER_THRESHOLD × CHECK_INTERVAL);
+// stray sessions (the standby bot registered on the chat server, per the server's own log, outside
+// an outage), and the standby gateway's memory at rest. Default check settings (CHECK_INTERVAL=2,
+// CHECK_TIMEOUT=2, FAIL_THRESHOLD=3, RECOVER_THRESHOLD=3). Exits 1 when a hot target is missed:
+//   hot kill→DM median ≤ 8 s; hot demotion decided→bot gone median ≤ 5 s; 0 stray sessions.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+
+process.env.OCF_TEST_TAG ??= 'bench';
+const { buildImage, IRCD_IMAGE, requireDockerEngine, WATCHER_TEST_IMAGE } = await import('../test/integration/support/engine.ts');
+const { ChannelPair } = await import('../test/e2e/support/hot-pair.ts');
+const { clearPairingRequests, STANDBY_BOT } = await import('../test/integration/support/irc-bed.ts');
+const { dmUntilAnswered } = await import('../test/integration/support/irc-client.ts');
+const { run, waitFor } = await import('../test/integration/support/run.ts');
+type Pair = Awaited<ReturnType<typeof ChannelPair.create>>;
+
+const { values: args } = parseArgs({ options: { runs: { type: 'string', default: '5' }, modes: { type: 'string', default: 'hot,cold' } } });
+const runs = Number(args.runs);
+const modeNames = args.modes.split(',').map((m) => m.trim());
+for (const m of modeNames) if (m !== 'hot' && m !== 'cold') throw new Error(`--modes: unknown mode "${m}" (hot and/or cold)`);
+const modes = modeNames as Array<'hot' | 'cold'>;
+if (!Number.isInteger(runs) || runs < 1 || runs > 50) throw new Error('--runs: a whole number from 1 to 50');
+
+const TARGET_DM_MS = 8_000;
+const TARGET_GONE_MS = 5_000;
+const root = fileURLToPath(new URL('..', import.meta.url));
+
+interface Cycle {
+  killToDmMs: number;
+  /** Demotion decided by the watcher (primary back per RECOVER_THRESHOLD, MIN_PROMOTED served) → bot gone. */
+  decidedToGoneMs: number;
+  /** The primary's own /healthz first healthy → bot gone (includes the watcher's recovery count). */
+  healthyToGoneMs: number;
+  dmAttempts: number;
+  /** The outage window, epoch ms: the standby bot may be on the chat server only within it. */
+  window: { from: number; to: number };
+}
+
+interface Memory {
+  /** cgroup memory of the container (docker stats), MiB. */
+  containerMiB: number | null;
+  /** Resident set of the gateway's node process (docker top), MiB. */
+  rssMiB: number | null;
+}
+
+function median(values: number[]): number {
+  const s = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+}
+
+/** The standby gateway's memory now; null fields where the container is not running (cold at rest). */
+async function standbyMemory(pair: Pair): Promise<Memory> {
+  const stats = await run('docker', ['stats', '--no-stream', '--format', '{{.MemUsage}}', pair.standbyId], { allowFailure: true, timeoutMs: 60_000 });
+  const m = /^([\d.]+)\s*(MiB|GiB|KiB|B)/.exec(stats.stdout.trim());
+  const scale = { B: 1 / 1048576, KiB: 1 / 1024, MiB: 1, GiB: 1024 } as const;
+  const containerMiB = m && Number(m[1]) > 0 ? Math.round(Number(m[1]) * scale[m[2] as keyof typeof scale]) : null;
+  const top = await run('docker', ['top', pair.standbyId, '-o', 'rss,args'], { allowFailure: true, timeoutMs: 60_000 });
+  const kib = top.stdout.split('\n').filter((line) => /node/.test(line) && /gateway/.test(line)).map((line) => Number(line.trim().split(/\s+/)[0])).filter(Number.isFinite);
+  const rssMiB = kib.length > 0 ? Math.round(Math.max(...kib) / 1024) : null;
+  return { containerMiB, rssMiB };
+}
+
+async function demotionDecidedAt(pair: Pair): Promise<number> {
+  const doc = await waitFor('the demotion in /status', async () => {
+    const t = (await pair.status()).lastTransition;
+    return t?.kind === 'demotion' && t.decidedAt ? t : undefined;
+  }, { timeoutMs: 120_000, intervalMs: 200 });
+  return Date.parse(doc.decidedAt);
+}
+
+async function atRest(pair: Pair): Promise<void> {
+  await pair.project.waitForPhase('watching', 300_000);
+  if (pair.mode === 'hot') await pair.waitHotAtRest(600_000);
+  else await waitFor('cold standby stopped', async () => !(await pair.project.containerState(pair.standbyId)).running || undefined, { timeoutMs: 120_000, intervalMs: 500 });
+  await waitFor('standby bot off the chat server', async () => !(await pair.standbyOnline()) || undefined, { timeoutMs: 120_000, intervalMs: 500 });
+}
+
+async function cycle(pair: Pair): Promise<Cycle> {
+  const killedAt = Date.now();
+  await run('docker', ['kill', pair.primaryId]);
+  const dm = await dmUntilAnswered({ host: pair.ircdIp, bot: STANDBY_BOT, timeoutMs: 300_000, everyMs: 200 });
+  await pair.project.waitForPhase('promoted', 120_000);
+  // OpenClaw answers at most 3 pending pairing requests per account: empty the queue each cycle.
+  await clearPairingRequests(pair.standbyId);
+  await run('docker', ['start', pair.primaryId]);
+  const healthyAt = await pair.waitPrimaryHealthy(300_000);
+  await waitFor('standby bot gone', async () => !(await pair.standbyOnline()) || undefined, { timeoutMs: 180_000, intervalMs: 100 });
+  const goneAt = Date.now();
+  const decidedAt = await demotionDecidedAt(pair);
+  return { killToDmMs: dm.repliedAt - killedAt, decidedToGoneMs: goneAt - decidedAt, healthyToGoneMs: goneAt - healthyAt, dmAttempts: dm.attempts, window: { from: killedAt, to: goneAt + 1_000 } };
+}
+
+await requireDockerEngine();
+await Promise.all([buildImage(WATCHER_TEST_IMAGE, root), buildImage(IRCD_IMAGE, `${root}test/fixtures/ircd`)]);
+interface ModeResult {
+  cycles: Cycle[];
+  memoryAtRest: Memory;
+  /** The standby gateway while it serves (right after a promotion). */
+  memoryServing: Memory | null;
+  /** Registrations of the standby bot outside every outage window (the server's own log). */
+  straySessions: number;
+  sessions: number;
+}
+const results: Record<string, ModeResult> = {};
+for (const mode of modes) {
+  const pair = await ChannelPair.create(`ocf-bench-${mode}`, mode);
+  const cycles: Cycle[] = [];
+  let memoryAtRest: Memory;
+  let memoryServing: Memory | null = null;
+  const since = new Date();
+  try {
+    await pair.up();
+    await atRest(pair);
+    // Idle for a minute first: the figure of a standby that has settled, not of one that just booted.
+    if (mode === 'hot') await new Promise((resolve) => setTimeout(resolve, 60_000));
+    memoryAtRest = await standbyMemory(pair);
+    for (let i = 0; i < runs; i++) {
+      const c = await cycle(pair);
+      cycles.push(c);
+      if (i === 0) memoryServing = await standbyMemory(pair);
+      console.log(`[bench] ${mode} #${i + 1}: kill→DM ${(c.killToDmMs / 1000).toFixed(1)} s, demotion decided→gone ${(c.decidedToGoneMs / 1000).toFixed(1)} s, primary healthy→gone ${(c.healthyToGoneMs / 1000).toFixed(1)} s (load ${loadavg()[0]!.toFixed(1)})`);
+      await atRest(pair);
+    }
+    // A last quiet minute after the runs: a late stray would show here.
+    await new Promise((resolve) => setTimeout(resolve, 30_000));
+    const sessions = await pair.standbySessions(since);
+    const stray = sessions.filter((at) => !cycles.some((c) => at >= c.window.from && at <= c.window.to));
+    results[mode] = { cycles, memoryAtRest, memoryServing, straySessions: stray.length, sessions: sessions.length };
+  } finally {
+    await pair.down();
+  }
+}
+
+console.log(`\nhot vs cold standby, N=${runs}, ${cpus().length} cores, default checks (CHECK_INTERVAL=2, CHECK_TIMEOUT=2, FAIL_THRESHOLD=3, RECOVER_THRESHOLD=3), MIN_PROMOTED=0`);
+console.log('| mode | primary killed → DM answered | demotion decided → bot gone | primary healthy → bot gone | stray sessions | standby gateway at rest (RSS / container) | serving |');
+console.log('|---|---|---|---|---|---|---|');
+const row = (ms: number[]): string => `${(median(ms) / 1000).toFixed(1)} s (${(Math.min(...ms) / 1000).toFixed(1)}–${(Math.max(...ms) / 1000).toFixed(1)})`;
+const mem = (m: Memory | null): string => (m === null || (m.rssMiB === null && m.containerMiB === null) ? 'not running' : `${m.rssMiB ?? '?'} / ${m.containerMiB ?? '?'} MiB`);
+for (const [mode, r] of Object.entries(results)) {
+  console.log(`| ${mode} | ${row(r.cycles.map((c) => c.killToDmMs))} | ${row(r.cycles.map((c) => c.decidedToGoneMs))} | ${row(r.cycles.map((c) => c.healthyToGoneMs))} | ${r.straySessions} of ${r.sessions} | ${mem(r.memoryAtRest)} | ${mem(r.memoryServing)} |`);
+}
+mkdirSync(`${root}bench/results`, { recursive: true });
+writeFileSync(`${root}bench/results/latest-hot.json`, `${JSON.stringify({ at: new Date().toISOString(), runs, cores: cpus().length, loadavg: loadavg(), results }, null, 2)}\n`);
+
+const hot = results.hot;
+if (hot) {
+  const missed: string[] = [];
+  const dm = median(hot.cycles.map((c) => c.killToDmMs));
+  const gone = median(hot.cycles.map((c) => c.decidedToGoneMs));
+  if (hot.cycles.length < runs) missed.push(`only ${hot.cycles.length} of ${runs} hot cycles completed`);
+  if (dm > TARGET_DM_MS) missed.push(`hot kill→DM median ${(dm / 1000).toFixed(1)} s > ${TARGET_DM_MS / 1000} s`);
+  if (gone > TARGET_GONE_MS) missed.push(`hot demotion decided→bot gone median ${(gone / 1000).toFixed(1)} s > ${TARGET_GONE_MS / 1000} s`);
+  for (const [mode, r] of Object.entries(results)) if (r.straySessions > 0) missed.push(`${mode}: ${r.straySessions} stray standby session(s) while the primary was in charge`);
+  if (missed.length > 0) {
+    console.error(`TARGETS MISSED: ${missed.join('; ')}`);
+    process.exitCode = 1;
+  } else console.log('hot targets met');
+}
