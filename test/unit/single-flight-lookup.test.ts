@@ -16,9 +16,9 @@ function fakeResolver() {
 describe('singleFlightLookup', () => {
   it('shares one call among concurrent lookups of the same name, and answers them all', () => {
     const r = fakeResolver();
-    const lookup = singleFlightLookup(r.resolve as never);
+    const lookup = singleFlightLookup(r.resolve);
     const answers: string[] = [];
-    for (let i = 0; i < 5; i++) lookup('openclaw-gateway', { family: 0 }, (_e, a) => answers.push(String(a)));
+    for (let i = 0; i < 5; i++) lookup('openclaw-gateway', { family: 0 }, (_e, a) => answers.push(typeof a === 'string' ? a : JSON.stringify(a)));
     expect(r.pending.map((p) => p.hostname)).toEqual(['openclaw-gateway']);
     r.pending[0]!.cb(null, '10.0.0.2', 4);
     expect(answers).toEqual(['10.0.0.2', '10.0.0.2', '10.0.0.2', '10.0.0.2', '10.0.0.2']);
@@ -26,11 +26,11 @@ describe('singleFlightLookup', () => {
 
   it('never queues another name behind a hung one', () => {
     const r = fakeResolver();
-    const lookup = singleFlightLookup(r.resolve as never);
+    const lookup = singleFlightLookup(r.resolve);
     lookup('dead-primary', {}, () => undefined);
     lookup('dead-primary', {}, () => undefined);
     let standby: string | undefined;
-    lookup('openclaw-standby', {}, (_e, a) => (standby = String(a)));
+    lookup('openclaw-standby', {}, (_e, a) => (standby = typeof a === 'string' ? a : JSON.stringify(a)));
     expect(r.pending.map((p) => p.hostname)).toEqual(['dead-primary', 'openclaw-standby']);
     r.pending[1]!.cb(null, '172.23.0.5', 4);
     expect(standby).toBe('172.23.0.5');
@@ -38,7 +38,7 @@ describe('singleFlightLookup', () => {
 
   it('starts a fresh call once the previous one answered, and passes errors to every waiter', () => {
     const r = fakeResolver();
-    const lookup = singleFlightLookup(r.resolve as never);
+    const lookup = singleFlightLookup(r.resolve);
     const errors: string[] = [];
     lookup('x', {}, (e) => errors.push(e?.code ?? 'none'));
     lookup('x', {}, (e) => errors.push(e?.code ?? 'none'));
@@ -50,7 +50,7 @@ describe('singleFlightLookup', () => {
 
   it('keeps lookups with different options apart (all: true answers a list)', () => {
     const r = fakeResolver();
-    const lookup = singleFlightLookup(r.resolve as never);
+    const lookup = singleFlightLookup(r.resolve);
     lookup('x', { all: true }, () => undefined);
     lookup('x', { all: false }, () => undefined);
     expect(r.pending).toHaveLength(2);
