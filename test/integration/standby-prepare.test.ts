@@ -25,7 +25,7 @@ describe('openclaw-standby-prepare with the real OpenClaw image: an unreachable 
     if (!(await imageExists(OPENCLAW_IMAGE))) throw new Error(`${OPENCLAW_IMAGE} is not in the local image cache: run \`sudo ../shared/ci/docker-engine.sh --openclaw\`.`);
     project = new ComposeProject(
       `ocf-it-prep-${process.env.OCF_TEST_TAG ?? 'test'}`,
-      [...FAKE_STANDBY_FILES, 'test/fixtures/compose.receiver.yml'],
+      [...FAKE_STANDBY_FILES, 'test/fixtures/compose.receiver.yml', 'test/fixtures/compose.prepare-registry.yml'],
       await fakeStandbyEnv({
         // The real gateway image for the prepare one-shot (and the standby gateway, which must never start).
         OPENCLAW_IMAGE,
@@ -66,8 +66,9 @@ describe('openclaw-standby-prepare with the real OpenClaw image: an unreachable 
   it('the standby gateway never ran', async () => {
     // Compose creates every container before it starts them in dependency order: a gateway
     // container may exist, but it was never started (Docker's zero time).
-    const ids = (await project.compose(['ps', '-a', '-q', 'openclaw-standby'])).stdout.trim();
-    for (const id of ids.split('\n').filter(Boolean)) {
+    const ids = (await project.compose(['ps', '-a', '-q', 'openclaw-standby'])).stdout.trim().split('\n').filter(Boolean);
+    expect(ids).toHaveLength(1);
+    for (const id of ids) {
       const state = await project.containerState(id);
       expect(state.running).toBe(false);
       expect(state.startedAt).toMatch(/^0001-01-01/);
@@ -118,5 +119,42 @@ describe('openclaw-standby-prepare with the real OpenClaw image: an unreachable 
     expect(notification.reason).toContain('channel irc:');
     expect(notification.reason).toContain(UNTRUSTED);
     expect(notification.text).toContain('docker compose --profile standby up -d');
+  });
+
+  it('fixed (the plugin trusted) and redeployed: prepared, the watcher healthy again, a standby-prepared notification', async () => {
+    // The operator's fix: the same channel, plugins.entries.irc.enabled: true. The warm-up boot is
+    // skipped to keep CI short (a real gateway boot; its own path is the e2e suites').
+    project.env.OPENCLAW_STANDBY_CONFIG_DIR = './config/ci-irc/standby';
+    project.env.STANDBY_WARMUP = '0';
+    const attempts: Array<{ code: number; said: string; seconds: number }> = [];
+    for (let i = 0; i < 2; i++) {
+      const began = Date.now();
+      const out = await project.compose(['up', '-d', '--no-build', '--quiet-pull'], { allowFailure: true, timeoutMs: 300_000 });
+      attempts.push({ code: out.code, said: (out.stderr + out.stdout).trim().split('\n').slice(-2).join(' | '), seconds: (Date.now() - began) / 1000 });
+      console.log(`[standby-prepare] fixed config, up -d #${i + 1}: exit ${out.code} after ${attempts[i]?.seconds.toFixed(1)} s: ${attempts[i]?.said}`);
+      if (out.code === 0) break;
+    }
+    const logs = await project.logs('openclaw-standby-prepare');
+    expect(logs).toContain('channel irc: plugin irc 2026.9.5 (installed, already installed)');
+    expect(attempts.map((a) => a.code)).toEqual([0]);
+    const script = "fetch('http://127.0.0.1:8080/healthz').then(async (r) => process.stdout.write(String(r.status)))";
+    await waitFor('/healthz 200', async () => {
+      const out = (await run('docker', ['exec', project.watcherName, 'node', '-e', script], { timeoutMs: 15_000 })).stdout;
+      return out === '200' ? out : undefined;
+    }, { timeoutMs: 60_000, intervalMs: 1_000 });
+    const status = await run('docker', ['exec', project.watcherName, 'openclaw-failover', 'status'], { timeoutMs: 30_000 });
+    expect(status.stdout).toContain('standby:    prepared: irc (plugin irc 2026.9.5)');
+    const check = await run('docker', ['exec', project.watcherName, 'openclaw-failover', 'check'], { timeoutMs: 60_000, allowFailure: true });
+    expect(check.stdout).toContain('standby prepared: irc (plugin irc 2026.9.5)');
+    expect(check.stderr).not.toContain('STANDBY NOT prepared');
+    await waitFor('a standby-prepared notification at the receiver', async () => {
+      const received = (await project.logs('receiver'))
+        .split('\n')
+        .filter((line) => line.includes('{"at"'))
+        .map((line) => JSON.parse(line.slice(line.indexOf('{"at"'))) as { method: string; url: string; body: string })
+        .filter((r) => r.method === 'POST' && r.url === '/hooks/standby-prepare')
+        .map((r) => JSON.parse(r.body) as { event: string });
+      return received.some((n) => n.event === 'standby-prepared');
+    }, { timeoutMs: 60_000, intervalMs: 1_000 });
   });
 });
