@@ -85,6 +85,11 @@ describe('openclaw-standby-prepare with the real OpenClaw image: an unreachable 
     expect(body.ok).toBe(false);
     expect(body.reason).toContain('standby NOT prepared: channel irc:');
     expect(body.reason).toContain(UNTRUSTED);
+    // …and so the container turns unhealthy (its HEALTHCHECK reads /healthz).
+    await waitFor('the watcher container unhealthy', async () => {
+      const out = await run('docker', ['inspect', '--format', '{{.State.Health.Status}}', project.watcherName]);
+      return out.stdout.trim() === 'unhealthy' ? true : undefined;
+    }, { timeoutMs: 90_000, intervalMs: 1_000 });
   });
 
   it('`openclaw-failover status` prints the NOT prepared line', async () => {
