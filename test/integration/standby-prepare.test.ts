@@ -81,15 +81,22 @@ describe('openclaw-standby-prepare with the real OpenClaw image: an unreachable 
       const out = (await run('docker', ['exec', project.watcherName, 'node', '-e', script], { timeoutMs: 15_000 })).stdout;
       return out.startsWith('503 ') ? out : undefined;
     }, { timeoutMs: 60_000, intervalMs: 1_000 });
-    const body = JSON.parse(health.slice(4)) as { ok: boolean; reason: string };
+    const body = JSON.parse(health.slice(4)) as { ok: boolean; alive: boolean; reason: string };
     expect(body.ok).toBe(false);
     expect(body.reason).toContain('standby NOT prepared: channel irc:');
     expect(body.reason).toContain(UNTRUSTED);
-    // …and so the container turns unhealthy (its HEALTHCHECK reads /healthz).
-    await waitFor('the watcher container unhealthy', async () => {
-      const out = await run('docker', ['inspect', '--format', '{{.State.Health.Status}}', project.watcherName]);
-      return out.stdout.trim() === 'unhealthy' ? true : undefined;
+    expect(body.alive).toBe(true);
+    // The container's HEALTHCHECK saw the 503 and its reason, and still passed: the watcher itself
+    // works, and an unhealthy watcher would make Compose refuse the fixed redeploy (the last test).
+    const log = await waitFor('a health check that saw the 503', async () => {
+      const out = await run('docker', ['inspect', '--format', '{{json .State.Health}}', project.watcherName]);
+      const h = JSON.parse(out.stdout) as { Status: string; Log: Array<{ ExitCode: number; Output: string }> };
+      const seen = h.Log.filter((l) => l.Output.startsWith('503 ') && l.Output.includes('standby NOT prepared: channel irc:'));
+      // Two checks at least: the container would have turned unhealthy after two failures.
+      return seen.length >= 2 ? h : undefined;
     }, { timeoutMs: 90_000, intervalMs: 1_000 });
+    expect(log.Status).toBe('healthy');
+    expect(log.Log.filter((l) => l.Output.startsWith('503 ')).map((l) => l.ExitCode)).not.toContain(1);
   });
 
   it('`openclaw-failover status` prints the NOT prepared line', async () => {
@@ -131,17 +138,14 @@ describe('openclaw-standby-prepare with the real OpenClaw image: an unreachable 
     // skipped to keep CI short (a real gateway boot; its own path is the e2e suites').
     project.env.OPENCLAW_STANDBY_CONFIG_DIR = './config/ci-irc/standby';
     project.env.STANDBY_WARMUP = '0';
-    const attempts: Array<{ code: number; said: string; seconds: number }> = [];
-    for (let i = 0; i < 2; i++) {
-      const began = Date.now();
-      const out = await project.compose(['up', '-d', '--no-build', '--quiet-pull'], { allowFailure: true, timeoutMs: 300_000 });
-      attempts.push({ code: out.code, said: (out.stderr + out.stdout).trim().split('\n').slice(-2).join(' | '), seconds: (Date.now() - began) / 1000 });
-      console.log(`[standby-prepare] fixed config, up -d #${i + 1}: exit ${out.code} after ${attempts[i]?.seconds.toFixed(1)} s: ${attempts[i]?.said}`);
-      if (out.code === 0) break;
-    }
+    // One `up -d`, as the docs say: the watcher that reported the failure must not block the fix.
+    const began = Date.now();
+    const out = await project.compose(['up', '-d', '--no-build', '--quiet-pull'], { allowFailure: true, timeoutMs: 300_000 });
+    const said = (out.stderr + out.stdout).trim().split('\n').slice(-2).join(' | ');
+    console.log(`[standby-prepare] fixed config, up -d: exit ${out.code} after ${((Date.now() - began) / 1000).toFixed(1)} s: ${said}`);
     const logs = await project.logs('openclaw-standby-prepare');
     expect(logs).toContain('channel irc: plugin irc 2026.9.5 (installed, already installed)');
-    expect(attempts.map((a) => a.code)).toEqual([0]);
+    expect({ code: out.code, said }).toMatchObject({ code: 0 });
     const script = "fetch('http://127.0.0.1:8080/healthz').then(async (r) => process.stdout.write(String(r.status)))";
     await waitFor('/healthz 200', async () => {
       const out = (await run('docker', ['exec', project.watcherName, 'node', '-e', script], { timeoutMs: 15_000 })).stdout;
