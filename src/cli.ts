@@ -66,7 +66,7 @@ const USAGE = `usage: openclaw-failover [command]
                not (--config-only: the environment only)
   push         the primary's workspace push service: commit and push the workspace every
                WORKSPACE_PUSH_INTERVAL seconds, once more on SIGTERM (docs/workspace-round-trip.md)
-  healthcheck  exit 0 when the running watcher's /healthz answers ok (the container HEALTHCHECK)
+  healthcheck  exit 0 when the running watcher's /healthz says it is alive (the container HEALTHCHECK)
   status       print the running watcher's state (--json for the raw /status document)
 
 Manual control of the running watcher (docker exec <watcher> openclaw-failover <command>):
@@ -219,9 +219,10 @@ async function healthcheck(): Promise<number> {
   const port = statusPort.value;
   try {
     const res = await fetch(`http://127.0.0.1:${port}/healthz`, { signal: AbortSignal.timeout(3_000) });
-    const body = (await res.json()) as { ok?: boolean; reason?: string };
+    const body = (await res.json()) as { ok?: boolean; alive?: boolean; reason?: string };
     process.stdout.write(`${res.status} ${body.reason ?? ''}\n`);
-    return res.ok && body.ok === true ? 0 : 1;
+    // Alive, not ok: a standby not prepared must not block its own fix (see healthcheck.ts).
+    return (res.ok && body.ok === true) || body.alive === true ? 0 : 1;
   } catch (error) {
     process.stdout.write(`watcher not answering on port ${port}: ${(error as Error).message}\n`);
     return 1;

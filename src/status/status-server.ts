@@ -33,7 +33,8 @@ export async function startStatusServer(options: {
       // A standby that could not be prepared at deploy time is unhealthy: known now, not in an outage.
       const prepared = preparedHealth(options.context.standby?.() ?? { state: 'off' });
       const ok = alive && prepared.ok;
-      send(ok ? 200 : 503, { ok, reason: prepared.ok ? reason : `${prepared.reason}; ${reason}` });
+      // `alive` apart: the container HEALTHCHECK follows it, not `ok` (see healthcheck.ts).
+      send(ok ? 200 : 503, { ok, alive, reason: prepared.ok ? reason : `${prepared.reason}; ${reason}` });
     } else if (path === '/status') {
       send(200, { ...buildStatusReport(options.watcher, options.context, now()), ...options.extra?.() });
     } else if (path === '/metrics' && options.metrics) {

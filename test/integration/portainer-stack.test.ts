@@ -72,6 +72,18 @@ describe('portainer/standby.stack.yml from an empty directory', () => {
     await waitFor('the standby gateway stopped', async () => !(await standbyRunning()), { timeoutMs: 30_000 });
   });
 
+  it('the prepare one-shot ran before the gateway and the watcher reads its report', async () => {
+    const id = (await compose(['ps', '-a', '-q', 'openclaw-standby-prepare'])).stdout.trim();
+    expect((await run('docker', ['inspect', '--format', '{{.State.Status}} {{.State.ExitCode}}', id])).stdout.trim()).toBe('exited 0');
+    // The inline config has no channel (its example is commented out): nothing to install.
+    expect((await run('docker', ['logs', id])).stdout).toContain('the standby config has no channel: nothing to install');
+    const s = await waitFor('the watcher read the prepare report', async () => {
+      const doc = await status();
+      return doc.standbyPrepared.state === 'ready' ? doc : undefined;
+    }, { timeoutMs: 30_000, intervalMs: 500 });
+    expect(s.standbyPrepared).toMatchObject({ state: 'ready', path: '/var/lib/openclaw-failover-prepare/standby-prepare.json', summary: 'prepared: the standby config has no channel' });
+  });
+
   it('promotes when the primary stops; the standby runs with the inline config', async () => {
     await run('docker', ['stop', '-t', '1', primary]);
     const promoted = await waitFor('promotion', async () => {
