@@ -17,6 +17,13 @@ const report = (line: string): void => fig.report(line);
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
+// CI runs the scenarios every promise rests on and stays under its 30 min. Four more run with
+// OCF_E2E=full (`npm run test:e2e:full`): a graceful stop (a kill the probes see later), a tailnet
+// cut (to the probes, a hang), the Docker socket gone and the git remote hung (their code paths,
+// the events stream's reconnect and the sync's GIT_TIMEOUT, have unit tests of their own).
+const full = process.env.OCF_E2E === 'full';
+const itFull = full ? it : it.skip;
+
 describe('failover scenarios with the real OpenClaw gateway', () => {
   let pair: FailoverPair;
   let tailnet: string;
@@ -146,7 +153,7 @@ describe('failover scenarios with the real OpenClaw gateway', () => {
     report(`[6b watcher SIGKILL while promoted] restored in phase promoted, standby untouched (same StartedAt), ${seconds(Date.now() - restoredAt)} observed after restart`);
   });
 
-  it('9. the Docker socket vanishes while promoted: the watcher survives and reconciles when it is back', async () => {
+  itFull('9. the Docker socket vanishes while promoted: the watcher survives and reconciles when it is back', async () => {
     await ensurePromoted(pair, fig, '9');
     const relayId = await pair.serviceId('docker-relay');
     const watcherId = await pair.serviceId('watcher');
@@ -182,7 +189,7 @@ describe('failover scenarios with the real OpenClaw gateway', () => {
     await expectDemotion('1 kill', healthyAt);
   });
 
-  it('2. primary stopped gracefully, then restarted: promotion, then demotion', async () => {
+  itFull('2. primary stopped gracefully, then restarted: promotion, then demotion', async () => {
     await pair.restore(240_000);
     const stoppedAt = Date.now();
     await run('docker', ['stop', '-t', '10', pair.primaryId]);
@@ -205,7 +212,7 @@ describe('failover scenarios with the real OpenClaw gateway', () => {
     await expectDemotion('3 hang', healthyAt);
   });
 
-  it('4. network partition (primary disconnected from the tailnet), then heal', async () => {
+  itFull('4. network partition (primary disconnected from the tailnet), then heal', async () => {
     await pair.restore(240_000);
     const cutAt = Date.now();
     await run('docker', ['network', 'disconnect', tailnet, pair.primaryId]);
@@ -301,7 +308,7 @@ describe('failover scenarios with the real OpenClaw gateway', () => {
     await expectDemotion('6a', Date.now());
   });
 
-  it('7. git remote unreachable at promotion: the promotion completes within its bound, the failure is logged and in /status', async () => {
+  itFull('7. git remote unreachable at promotion: the promotion completes within its bound, the failure is logged and in /status', async () => {
     const gitRemote = await pair.serviceId('git-remote');
     const from = new Date();
     await pair.restore(240_000);
