@@ -112,8 +112,8 @@ export async function runLease(config: LeaseConfig, logger: Logger, now: () => n
         const sentAt = now();
         request(url, { signal: AbortSignal.timeout(1_000), dispatcher: gatewayAgent })
           .then(async (res) => {
-            const body = (await res.body.json()) as { ready?: boolean };
-            feed({ kind: 'gateway-seen', sentAt, reachable: res.statusCode === 200, ready: body.ready === true });
+            const body = (await res.body.json()) as { ready?: boolean; mode?: string };
+            feed({ kind: 'gateway-seen', sentAt, reachable: res.statusCode === 200, ready: body.ready === true, hot: body.mode === 'hot' });
           })
           .catch(() => feed({ kind: 'gateway-seen', sentAt, reachable: false, ready: false }));
         return;
@@ -126,7 +126,8 @@ export async function runLease(config: LeaseConfig, logger: Logger, now: () => n
         return;
       case 'serve-stop':
         metrics.stopped(a.reason);
-        // Written before anything else can run: the wrapper kills the gateway at its next poll.
+        // Written before anything else can run: the wrapper kills the gateway at its next poll
+        // (a hot wrapper too: its gateway comes back seeded with the channels off).
         writeFile(null);
         log.warn({ event: 'serve-stop', reason: a.reason, lastError }, 'stopping the gateway\'s channels before the lease can expire');
         return;
