@@ -52,12 +52,13 @@ describe('stepLease', () => {
 
   it('counts the deadline from when the renewal was sent, not when it was answered', () => {
     let s = stepLease(won(), { kind: 'tick' }, 2_100).state;
-    s = stepLease(s, { kind: 'tick' }, 3_000).state; // renewal sent at 3000
+    const sent = T.renewEveryMs; // the grant was sent at 0: the first renewal goes out one interval later
+    s = stepLease(s, { kind: 'tick' }, sent).state;
     expect(s.renewInFlight).toBe(true);
-    const answered = stepLease(s, { kind: 'renew-ok', leaseId: 'L1', ttlMs: 10_000, sentAt: 3_000 }, 7_500);
-    expect(answered.state.deadline).toBe(3_000 + 10_000 - T.safetyMarginMs);
-    expect(answered.actions).toContainEqual({ kind: 'deadman', deadline: 11_000 });
-    expect(answered.state.lastRenewLatencyMs).toBe(4_500);
+    const answered = stepLease(s, { kind: 'renew-ok', leaseId: 'L1', ttlMs: 10_000, sentAt: sent }, 7_500);
+    expect(answered.state.deadline).toBe(sent + 10_000 - T.safetyMarginMs);
+    expect(answered.actions).toContainEqual({ kind: 'deadman', deadline: sent + 8_000 });
+    expect(answered.state.lastRenewLatencyMs).toBe(7_500 - sent);
   });
 
   it('stops serving at sent + TTL - margin when no renewal got through, and counts a lost lease', () => {
