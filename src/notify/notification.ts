@@ -20,7 +20,11 @@ export type NotificationEvent =
   | 'workspace-diverged'
   | 'workspace-unmerged-branches'
   | 'workspace-handback-pushed'
-  | 'workspace-handback-failed';
+  | 'workspace-handback-failed'
+  // The etcd mode (docs/multi-node.md): this node's own leadership changes.
+  | 'leadership-acquired'
+  | 'leadership-lost'
+  | 'leadership-released';
 
 export type Severity = 'info' | 'warning' | 'critical';
 
