@@ -1,4 +1,6 @@
 // The etcd mode's settings: defaults that satisfy the timing rules, every problem at once.
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load-config.ts';
 import { DEFAULT_LEASE_TIMINGS, loadLeaseConfig } from '../../src/lease/lease-settings.ts';
@@ -45,5 +47,21 @@ describe('loadLeaseConfig', () => {
     const text = r.problems.map((p) => `${p.conflict ?? p.name}: ${p.expected}`).join('\n');
     expect(text).toMatch(/ETCD_RENEW_INTERVAL=5 .*no second renewal/);
     expect(text).toMatch(/ETCD_TAKEOVER_GRACE=0.5 does not exceed GATEWAY_WORST_CASE_STOP=1/);
+  });
+});
+
+describe('openclaw-failover lease-run with bad settings', () => {
+  it('exits 2 before touching etcd and lists every problem, value errors and timing rules together', async () => {
+    const cli = fileURLToPath(new URL('../../src/cli.ts', import.meta.url));
+    const env = { PATH: process.env.PATH ?? '', LEADER_ELECTION: 'etcd', ETCD_LEASE_TTL: '2.5', ETCD_TAKEOVER_GRACE: '0.5', NODE_NAME: 'bad name!' };
+    const r = await new Promise<{ code: number; stderr: string }>((resolve) => {
+      execFile(process.execPath, [cli, 'lease-run'], { env, timeout: 15_000 }, (error, _stdout, stderr) => resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stderr }));
+    });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('4 configuration problems (nothing was started)');
+    expect(r.stderr).toContain('  - ETCD_ENDPOINTS is not set: ');
+    expect(r.stderr).toContain('  - ETCD_LEASE_TTL="2.5": expected a whole number of seconds');
+    expect(r.stderr).toContain('  - NODE_NAME="bad name!": expected');
+    expect(r.stderr).toContain('  - ETCD_TAKEOVER_GRACE=0.5 does not exceed GATEWAY_WORST_CASE_STOP=1 (default): ');
   });
 });
