@@ -38,6 +38,7 @@ export function runHot({ command, readDoc, monoMs, log, pollMs, readyUrl, status
   let gen = 0;
   let ids = [];
   let ready = false;
+  let readyAt = -Infinity;
   let mayBeOn = false;
   let on = false; // a switch-on was answered ok for this process
   let busy = false;
@@ -79,6 +80,7 @@ export function runHot({ command, readDoc, monoMs, log, pollMs, readyUrl, status
     ids = seeded.ids;
     gen += 1;
     ready = false;
+    readyAt = -Infinity;
     on = false;
     mayBeOn = false; // a fresh process from a channels-off file
     hash = null;
@@ -165,13 +167,17 @@ export function runHot({ command, readDoc, monoMs, log, pollMs, readyUrl, status
     }
   }
 
+  // Ready = /readyz answered ok within the last 5 s: one slow answer on a loaded host must not
+  // make every follower unfit to campaign at once.
   async function probeReady() {
+    const g = gen;
     if (!child) return void (ready = false);
     try {
-      ready = (await fetch(readyUrl, { signal: AbortSignal.timeout(800) })).ok;
+      if ((await fetch(readyUrl, { signal: AbortSignal.timeout(2_000) })).ok && g === gen) readyAt = monoMs();
     } catch {
-      ready = false;
+      /* not ready now; the window decides */
     }
+    ready = Boolean(child) && g === gen && monoMs() - readyAt < 5_000;
   }
 
   for (const sig of ['SIGTERM', 'SIGINT']) {
