@@ -145,6 +145,20 @@ describe('gateway rules (a holder whose gateway cannot serve resigns)', () => {
     expect(kinds(stepLease(seen, free, 10).actions)).toContain('campaign');
   });
 
+  it('with a hot gateway, campaigns only while that gateway is ready (a takeover must be a switch, not a boot)', () => {
+    const free = { kind: 'key-seen' as const, sentAt: 6, key: { holder: null, leaseId: null, revision: 1 } };
+    const booting = stepLease(granted(), { kind: 'gateway-seen', sentAt: 8, reachable: true, ready: false, hot: true }, 9).state;
+    expect(kinds(stepLease(booting, free, 10).actions)).not.toContain('campaign');
+    const ready = stepLease(booting, { kind: 'gateway-seen', sentAt: 1_000, reachable: true, ready: true, hot: true }, 1_001).state;
+    expect(kinds(stepLease(ready, free, 1_002).actions)).toContain('campaign');
+    // Still answering but not ready for more than GATEWAY_UNREACHABLE_AFTER: not fit any more.
+    const stale = stepLease(ready, { kind: 'gateway-seen', sentAt: 3_500, reachable: true, ready: false, hot: true }, 3_501).state;
+    expect(kinds(stepLease(stale, free, 4_100).actions)).not.toContain('campaign');
+    // The same in the cold mode: answering is enough.
+    const cold = stepLease(ready, { kind: 'gateway-seen', sentAt: 3_500, reachable: true, ready: false }, 3_501).state;
+    expect(kinds(stepLease(cold, free, 4_100).actions)).toContain('campaign');
+  });
+
   it('resigns (key and lease) when its gateway container stops answering, then sits out the cooldown', () => {
     let s = stepLease(granted(), { kind: 'gateway-seen', sentAt: 8, reachable: true, ready: true }, 9).state;
     s = stepLease(s, { kind: 'key-seen', sentAt: 9, key: { holder: null, leaseId: null, revision: 1 } }, 10).state;
