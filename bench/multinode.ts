@@ -65,6 +65,7 @@ async function main(): Promise<number> {
   const began = Date.now();
   const log: { i: number; kind: FaultKind; holder: NodeNo; target: NodeNo | null; delayMs: number; recoveredMs: number | null; newHolder: NodeNo | null; ok: boolean; note: string }[] = [];
   const takeovers: number[] = [];
+  const killNodeTakeovers: number[] = [];
   const problems: string[] = [];
   let quorumChecks = 0;
   /** Written after every fault (a stopped run still leaves its figures) and at the end. */
@@ -79,6 +80,14 @@ async function main(): Promise<number> {
       overlaps: final ? overlaps.length : null,
       gatewaySessions: final ? sessions.length : null,
       takeoverMs: { median: median(takeovers), max: takeovers.length ? Math.max(...takeovers) : null, n: takeovers.length },
+      // The issue's target is for a killed holder node: its median separately, with the verdicts.
+      killNodeTakeoverMs: { median: median(killNodeTakeovers), max: killNodeTakeovers.length ? Math.max(...killNodeTakeovers) : null, n: killNodeTakeovers.length },
+      targets: {
+        faultsAtLeast100: log.length >= 100,
+        zeroOverlaps: final ? overlaps.length === 0 : null,
+        killNodeMedianAtMost20s: killNodeTakeovers.length > 0 ? (median(killNodeTakeovers) as number) <= 20_000 : null,
+        everyBoundMet: problems.length === 0,
+      },
       quorumLossChecks: quorumChecks,
       failures: problems,
       ttlMs: TTL_MS,
@@ -116,7 +125,10 @@ async function main(): Promise<number> {
         if (newHolder === null) {
           ok = false;
           note = `no DM answered within ${ANSWER_BOUND_MS} ms`;
-        } else if (newHolder !== current && recoveredMs !== null) takeovers.push(recoveredMs);
+        } else if (newHolder !== current && recoveredMs !== null) {
+          takeovers.push(recoveredMs);
+          if (kind === 'kill-node') killNodeTakeovers.push(recoveredMs);
+        }
         await sleep(holdMs);
       } else {
         // Quorum lost: within TTL + slack nothing may serve, and it must stay so while it lasts.
@@ -160,6 +172,8 @@ async function main(): Promise<number> {
   } finally {
     const result = await writeResult(true);
     if (result.overlaps !== null && result.overlaps > 0) problems.push(`${result.overlaps} overlapping sessions`);
+    if (result.targets.killNodeMedianAtMost20s === false) problems.push(`kill-node takeover median ${result.killNodeTakeoverMs.median} ms > 20000 ms`);
+    if (FAULTS >= 100 && !result.targets.faultsAtLeast100) problems.push(`only ${result.faults} of ${FAULTS} faults ran`);
     console.log(`[bench:multinode] seed ${seed}: ${result.faults} faults, ${result.overlaps} overlaps, takeover median ${result.takeoverMs.median} ms max ${result.takeoverMs.max} ms, ${problems.length} failures`);
     bed.probe?.close();
     if (process.env.MULTINODE_KEEP !== '1') await mn.down();

@@ -22,9 +22,23 @@ if (!file || sep !== '--' || command.length === 0) {
   process.stderr.write('usage: serve-while-leased.mjs <lease file> -- <gateway command...>\n');
   process.exit(2);
 }
+// cold (default): the gateway process runs only while leased. hot: it runs all the time with its
+// channels off, switched on only while leased (deadman/hot-mode.mjs).
+const MODE = String(process.env.DEADMAN_MODE ?? 'cold').toLowerCase();
+if (MODE !== 'cold' && MODE !== 'hot') {
+  process.stderr.write(`DEADMAN_MODE=${MODE}: use cold or hot\n`);
+  process.exit(2);
+}
 
 const monoMs = () => Number(process.hrtime.bigint() / 1_000_000n);
 const log = (msg, extra = {}) => process.stdout.write(`${JSON.stringify({ time: new Date().toISOString(), component: 'deadman', msg, ...extra })}\n`);
+
+function statusServer(body) {
+  if (STATUS_PORT <= 0) return;
+  createServer((req, res) => {
+    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body()));
+  }).listen(STATUS_PORT, '0.0.0.0');
+}
 
 let child = null;
 let exiting = false;
@@ -33,7 +47,9 @@ let timer = null;
 function readDeadline() {
   try {
     const doc = JSON.parse(readFileSync(file, 'utf8'));
-    return typeof doc.deadlineMono === 'number' ? doc : null;
+    // An object with a numeric deadline: leased until then; a null deadline: cleared (hot mode
+    // reads its `graceful` mark); anything else: not leased.
+    return doc !== null && typeof doc === 'object' ? doc : null;
   } catch {
     return null; // no file, a torn read or garbage: not leased
   }
@@ -53,9 +69,9 @@ function kill(reason) {
 function check() {
   const doc = readDeadline();
   const now = monoMs();
-  const leased = doc !== null && now < doc.deadlineMono;
+  const leased = doc !== null && typeof doc.deadlineMono === 'number' && now < doc.deadlineMono;
   if (!leased) {
-    kill(doc === null ? 'lease file cleared' : `deadline passed ${now - doc.deadlineMono} ms ago`);
+    kill(typeof doc?.deadlineMono !== 'number' ? 'lease file cleared' : `deadline passed ${now - doc.deadlineMono} ms ago`);
     return;
   }
   clearTimeout(timer);
@@ -74,7 +90,7 @@ function check() {
   }
 }
 
-for (const sig of ['SIGTERM', 'SIGINT']) {
+for (const sig of MODE === 'cold' ? ['SIGTERM', 'SIGINT'] : []) {
   process.on(sig, () => {
     exiting = true;
     if (!child) process.exit(0);
@@ -101,14 +117,13 @@ async function probeReady() {
     ready = false;
   }
 }
-setInterval(() => void probeReady(), 1_000);
-if (STATUS_PORT > 0) {
-  createServer((req, res) => {
-    const body = { child: child ? 'running' : 'stopped', ready: Boolean(child) && ready, childUpMs: child && startedAt !== null ? monoMs() - startedAt : null };
-    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body));
-  }).listen(STATUS_PORT, '0.0.0.0');
+log('waiting for a lease', { file, mode: MODE });
+if (MODE === 'hot') {
+  const { runHot } = await import('./hot-mode.mjs');
+  runHot({ command, readDoc: readDeadline, monoMs, log, pollMs: POLL_MS, readyUrl: READY_URL, statusServer });
+} else {
+  statusServer(() => ({ mode: 'cold', child: child ? 'running' : 'stopped', ready: Boolean(child) && ready, childUpMs: child && startedAt !== null ? monoMs() - startedAt : null }));
+  setInterval(() => void probeReady(), 1_000);
+  setInterval(check, POLL_MS);
+  check();
 }
-
-log('waiting for a lease', { file });
-setInterval(check, POLL_MS);
-check();

@@ -12,6 +12,7 @@
 //   each bounds a different step; no sum of them is wrong by itself.
 import type { Config } from './config.ts';
 import { hedgePolicy } from '../probe/hedge-rules.ts';
+import { LEASE_RULES } from './lease-rules.ts';
 import { SETTING_TABLE } from './settings-table.ts';
 
 /** What a broken rule says: what contradicts what, then the fix. */
@@ -114,6 +115,7 @@ export const CONFIG_RULES: readonly ConfigRule[] = [
     settings: ['primaryUrl'],
     summary: 'PRIMARY_URL should be a health path (/healthz, /health, /readyz, /ready).',
     check: (v) => {
+      if (v.primaryUrl === '') return undefined; // LEADER_ELECTION=etcd: no primary
       const url = new URL(v.primaryUrl);
       const path = url.pathname.length > 1 ? url.pathname.replace(/\/+$/, '') : url.pathname;
       return HEALTH_PATHS.includes(path)
@@ -130,6 +132,7 @@ export const CONFIG_RULES: readonly ConfigRule[] = [
     settings: ['primaryUrl'],
     summary: "PRIMARY_URL should not be loopback: inside the watcher's container that is the watcher itself.",
     check: (v) => {
+      if (v.primaryUrl === '') return undefined; // LEADER_ELECTION=etcd: no primary
       const host = new URL(v.primaryUrl).hostname;
       return ['localhost', '127.0.0.1', '[::1]', '0.0.0.0'].includes(host) || host.endsWith('.localhost')
         ? { conflict: `PRIMARY_URL points at ${host}, which inside this container is the watcher itself`, fix: "use the primary's address on your private network instead" }
@@ -231,6 +234,7 @@ export const CONFIG_RULES: readonly ConfigRule[] = [
           }
         : undefined,
   }),
+  ...LEASE_RULES,
 ];
 
 /** A finding for settings changed from their default that have no effect while `idle` holds. */

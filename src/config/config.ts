@@ -4,7 +4,7 @@
 export type LogFormat = 'json' | 'pretty';
 export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal';
 
-export interface Config {
+export interface Config extends LeaseSettings {
   /** Full URL of the primary's health endpoint, e.g. http://100.101.102.103:18789/healthz. No default. */
   primaryUrl: string;
   /** Seconds between the starts of two probes. */
@@ -112,3 +112,27 @@ export interface ConfigProblem {
 }
 
 export type ConfigResult = { ok: true; config: Config } | { ok: false; problems: ConfigProblem[] };
+
+/** The etcd mode's settings (lease-settings-table.ts; docs/multi-node.md). */
+export interface LeaseSettings {
+  /** two-node: `run` (primary + standby); etcd: `lease-run`. */
+  leaderElection: 'two-node' | 'etcd';
+  /** Every etcd member's client URL; empty in the two-node mode. */
+  etcdEndpoints: string[];
+  /** This node's name in the leader key; undefined: the host name. */
+  nodeName: string | undefined;
+  etcdLeaseTtlMs: number;
+  etcdRenewIntervalMs: number;
+  etcdSafetyMarginMs: number;
+  etcdTakeoverGraceMs: number;
+  etcdPollIntervalMs: number;
+  etcdRequestTimeoutMs: number;
+  etcdLeaderKey: string;
+  gatewayWorstCaseStopMs: number;
+  /** The dead-man wrapper's status URL; undefined: no gateway rules. */
+  gatewayStatusUrl: string | undefined;
+  gatewayUnreachableAfterMs: number;
+  gatewayNotReadyAfterMs: number;
+  gatewayResignCooldownMs: number;
+  leaseFile: string;
+}

@@ -20,6 +20,7 @@ import {
   type Setting,
   type SettingInfo,
 } from './setting-kinds.ts';
+import { LEADER_ELECTION_SETTING, LEASE_SETTING_TABLE } from './lease-settings-table.ts';
 import { DOCKER_NAME, isGitRemote, isGitRefName, parseWitnessUrls } from './value-formats.ts';
 import { workspaceIgnoreSetting } from './workspace-ignore-setting.ts';
 
@@ -33,12 +34,15 @@ export type SettingTable = { readonly [K in keyof Config]: Setting<Config[K]> };
  * defined: loadConfig, describeConfig and generated docs all read it from here.
  */
 export const SETTING_TABLE: SettingTable = {
+  leaderElection: LEADER_ELECTION_SETTING,
   primaryUrl: {
     name: 'PRIMARY_URL',
     default: undefined,
     unit: undefined,
-    description: "The primary gateway's health URL over your private network. Required; never defaulted.",
-    parse(raw) {
+    description: "The primary gateway's health URL over your private network. Required in the two-node mode; never defaulted (not used with LEADER_ELECTION=etcd).",
+    parse(raw, earlier) {
+      // The etcd mode has no primary: every node runs the same gateway, one at a time.
+      if (raw === undefined && earlier.leaderElection === 'etcd') return ok('');
       if (raw === undefined) {
         return bad(
           `set PRIMARY_URL to the primary gateway's health URL over your private network, e.g. ${PRIMARY_URL_EXAMPLE}`,
@@ -334,6 +338,7 @@ export const SETTING_TABLE: SettingTable = {
     "Dead man's switch: pinged (GET) every HEARTBEAT_INTERVAL while the probe loop turns.",
   ),
   heartbeatIntervalMs: secondsSetting('HEARTBEAT_INTERVAL', DEFAULTS.HEARTBEAT_INTERVAL, 1, 86400, 'Seconds between two heartbeat pings.'),
+  ...LEASE_SETTING_TABLE,
 };
 
 export const SETTING_KEYS = Object.keys(SETTING_TABLE) as (keyof Config)[];

@@ -69,6 +69,8 @@ export interface LeaseState {
   lastGatewayCheckAt: number | null;
   gatewayReachableAt: number | null;
   gatewayReadyAt: number | null;
+  /** The wrapper runs its gateway hot (channels off at rest): campaign only with it ready. */
+  gatewayHot: boolean;
   cooldownUntil: number;
 }
 
@@ -82,7 +84,7 @@ export type LeaseEvent =
   | { kind: 'campaign-failed'; sentAt: number; error: string }
   | { kind: 'key-seen'; sentAt: number; key: KeyView }
   | { kind: 'poll-failed'; sentAt: number; error: string }
-  | { kind: 'gateway-seen'; sentAt: number; reachable: boolean; ready: boolean }
+  | { kind: 'gateway-seen'; sentAt: number; reachable: boolean; ready: boolean; hot?: boolean }
   | { kind: 'shutdown' };
 
 export type StopReason = 'renew-deadline-passed' | 'lease-expired-at-etcd' | 'key-taken-by-other' | 'key-lost' | 'gateway-unhealthy' | 'shutdown';
@@ -139,6 +141,7 @@ export function initialLeaseState(nodeId: string, timings: LeaseTimings): LeaseS
     lastGatewayCheckAt: null,
     gatewayReachableAt: null,
     gatewayReadyAt: null,
+    gatewayHot: false,
     cooldownUntil: Number.NEGATIVE_INFINITY,
   };
 }
@@ -227,6 +230,7 @@ export function stepLease(prev: LeaseState, event: LeaseEvent, now: number): Lea
       s.gatewayCheckInFlight = false;
       if (event.reachable) s.gatewayReachableAt = Math.max(s.gatewayReachableAt ?? event.sentAt, event.sentAt);
       if (event.ready) s.gatewayReadyAt = Math.max(s.gatewayReadyAt ?? event.sentAt, event.sentAt);
+      if (event.reachable) s.gatewayHot = event.hot === true;
       break;
     case 'shutdown':
       demote('shutdown', true);
@@ -291,8 +295,11 @@ function schedule(s: LeaseState, now: number, actions: LeaseAction[]): LeaseStat
     actions.push({ kind: 'poll' });
   }
   const g = t.gateway;
-  // A node whose gateway container is gone (or that just resigned) stays out of the election.
-  const fit = !g || (now >= s.cooldownUntil && s.gatewayReachableAt !== null && now - s.gatewayReachableAt < g.unreachableMs);
+  // A node whose gateway container is gone (or that just resigned) stays out of the election;
+  // with a hot gateway, also one whose gateway is not up yet: a takeover must be a switch, and
+  // a node that is ready now beats one that would still be booting.
+  const recent = (at: number | null): boolean => g !== undefined && at !== null && now - at < g.unreachableMs;
+  const fit = !g || (now >= s.cooldownUntil && recent(s.gatewayReachableAt) && (!s.gatewayHot || recent(s.gatewayReadyAt)));
   // Campaign when the key is seen free; only with a lease that still has time left.
   if (fit && s.role === 'follower' && !s.campaignInFlight && s.key !== null && s.key.holder === null && now < s.deadline) {
     s.campaignInFlight = true;

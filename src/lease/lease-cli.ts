@@ -1,5 +1,6 @@
 // `openclaw-failover lease-run`: validate the etcd mode's settings (every problem at once, exit 2),
 // then run until SIGTERM/SIGINT, stepping down (switch off, lease revoked) on the way out.
+import { formatProblems } from '../config/load-config.ts';
 import { createLogger } from '../log/logger.ts';
 import type { LogLevel } from '../config/config.ts';
 import { runLease } from './lease-runner.ts';
@@ -10,7 +11,7 @@ const LEVELS = new Set(['trace', 'debug', 'info', 'warn', 'error', 'fatal']);
 export async function leaseRun(): Promise<number> {
   const result = loadLeaseConfig(process.env);
   if (!result.ok) {
-    process.stderr.write(`openclaw-failover lease-run: ${result.problems.length} problem(s) in the configuration:\n${result.problems.map((p) => `  - ${p}`).join('\n')}\n`);
+    process.stderr.write(`${formatProblems(result.problems)}\n`);
     return 2;
   }
   const level = (LEVELS.has(result.config.logLevel) ? result.config.logLevel : 'info') as LogLevel;

@@ -5,10 +5,13 @@
 // gateway container runs the gateway exactly while the deadline written here lies ahead.
 import type { Logger } from 'pino';
 import { Agent, request } from 'undici';
+import { createNotifier } from '../notify/notifier.ts';
+import { VERSION } from '../version.ts';
 import { boundedLookup, EtcdClient } from './etcd-client.ts';
 import { initialLeaseState, mayServe, stepLease, type LeaseAction, type LeaseEvent, type LeaseState } from './leadership.ts';
 import { hostMonotonicMs, writeLeaseFile } from './lease-file.ts';
 import { createLeaseMetrics } from './lease-metrics.ts';
+import { servingStartedNotification, servingStoppedNotification, type LeaseNotifyContext } from './lease-notifications.ts';
 import type { LeaseConfig } from './lease-settings.ts';
 import { startLeaseStatusServer, type LeaseStatusDoc } from './lease-status.ts';
 
@@ -34,6 +37,18 @@ export async function runLease(config: LeaseConfig, logger: Logger, now: () => n
   const startedAt = new Date().toISOString();
   const changes: { at: string; from: string; to: string; reason: string; revision: number | null }[] = [];
   const metrics = createLeaseMetrics(() => ({ state, now: now(), etcdOk }));
+  const all = config.all;
+  const notifier = createNotifier({
+    targets: { webhook: all.notifyWebhookUrl, slack: all.notifySlackUrl, discord: all.notifyDiscordUrl, ntfy: all.notifyNtfyUrl },
+    sender: { host: config.nodeName, version: VERSION },
+    timeoutMs: all.notifyTimeoutMs ?? 5_000,
+    retries: all.notifyRetries ?? 3,
+    logger: log,
+  });
+  if (notifier.channels.length > 0) log.info({ event: 'notify-channels', channels: notifier.channels }, `leadership notifications go to: ${notifier.channels.join(', ')}`);
+  // Captured before the step demotes (it clears acquiredAt): how long this node held the key.
+  let heldSince: number | null = null;
+  const notifyContext = (): LeaseNotifyContext => ({ node: config.nodeName, revision: state.key?.revision ?? null, leaseId: state.leaseId, heldMs: heldSince === null ? null : now() - heldSince, lastError, at: Date.now() });
 
   const writeFile = (deadline: number | null): void => {
     writeLeaseFile(config.leaseFile, { deadlineMono: deadline, holder: config.nodeName, revision: state.key?.revision ?? null, writtenAt: new Date().toISOString() });
@@ -112,8 +127,8 @@ export async function runLease(config: LeaseConfig, logger: Logger, now: () => n
         const sentAt = now();
         request(url, { signal: AbortSignal.timeout(1_000), dispatcher: gatewayAgent })
           .then(async (res) => {
-            const body = (await res.body.json()) as { ready?: boolean };
-            feed({ kind: 'gateway-seen', sentAt, reachable: res.statusCode === 200, ready: body.ready === true });
+            const body = (await res.body.json()) as { ready?: boolean; mode?: string };
+            feed({ kind: 'gateway-seen', sentAt, reachable: res.statusCode === 200, ready: body.ready === true, hot: body.mode === 'hot' });
           })
           .catch(() => feed({ kind: 'gateway-seen', sentAt, reachable: false, ready: false }));
         return;
@@ -122,13 +137,18 @@ export async function runLease(config: LeaseConfig, logger: Logger, now: () => n
         writeFile(a.deadline);
         return;
       case 'serve-start':
+        heldSince = now();
+        notifier.notify(servingStartedNotification(notifyContext(), config.timings.graceMs));
         log.info({ event: 'serve-start', revision: state.key?.revision ?? null, deadlineInMs: state.deadline - now() }, 'holding the leader key past the grace: the gateway may serve until the deadline');
         return;
       case 'serve-stop':
         metrics.stopped(a.reason);
-        // Written before anything else can run: the wrapper kills the gateway at its next poll.
+        // Written before anything else can run: the wrapper kills the gateway at its next poll
+        // (a hot wrapper too: its gateway comes back seeded with the channels off).
         writeFile(null);
         log.warn({ event: 'serve-stop', reason: a.reason, lastError }, 'stopping the gateway\'s channels before the lease can expire');
+        notifier.notify(servingStoppedNotification(notifyContext(), a.reason));
+        heldSince = null;
         return;
       case 'holder-change': {
         const t = now();
@@ -196,6 +216,9 @@ export async function runLease(config: LeaseConfig, logger: Logger, now: () => n
       feed({ kind: 'shutdown' });
       writeFile(null);
       await new Promise((r) => setTimeout(r, 300)); // let the revoke go out
+      // The "released" notification gets a bounded chance to leave.
+      await Promise.race([notifier.idle(), new Promise((r) => setTimeout(r, 3_000))]);
+      notifier.close();
       await server.close();
       await client.close();
       await gatewayAgent.close();

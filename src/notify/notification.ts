@@ -26,7 +26,11 @@ export type NotificationEvent =
   | 'hot-standby-healthy'
   // The standby's deploy-time preparation (docs/reachable.md).
   | 'standby-prepared'
-  | 'standby-not-prepared';
+  | 'standby-not-prepared'
+  // The etcd mode (docs/multi-node.md): this node's own leadership changes.
+  | 'leadership-acquired'
+  | 'leadership-lost'
+  | 'leadership-released';
 
 export type Severity = 'info' | 'warning' | 'critical';
 

@@ -38,6 +38,10 @@ const BREAKS: Record<string, Record<string, string>> = {
   'heartbeat-interval-needs-url': { HEARTBEAT_INTERVAL: '30' },
   'container-needs-ready-url': { GATEWAY_CONTAINER: 'my-gateway' },
   'hot-standby-token': { STANDBY_MODE: 'hot' },
+  'etcd-renew-twice-before-deadline': { LEADER_ELECTION: 'etcd', ETCD_ENDPOINTS: 'http://a:2379', ETCD_RENEW_INTERVAL: '5' },
+  'etcd-margin-exceeds-stop': { LEADER_ELECTION: 'etcd', ETCD_ENDPOINTS: 'http://a:2379', ETCD_SAFETY_MARGIN: '1' },
+  'etcd-grace-exceeds-stop': { LEADER_ELECTION: 'etcd', ETCD_ENDPOINTS: 'http://a:2379', ETCD_TAKEOVER_GRACE: '0.5' },
+  'etcd-request-timeout-fits': { LEADER_ELECTION: 'etcd', ETCD_ENDPOINTS: 'http://a:2379', ETCD_REQUEST_TIMEOUT: '5' },
 };
 
 function firedBy(env: Record<string, string>): string[] {

@@ -52,12 +52,13 @@ describe('stepLease', () => {
 
   it('counts the deadline from when the renewal was sent, not when it was answered', () => {
     let s = stepLease(won(), { kind: 'tick' }, 2_100).state;
-    s = stepLease(s, { kind: 'tick' }, 3_000).state; // renewal sent at 3000
+    const sent = T.renewEveryMs; // the grant was sent at 0: the first renewal goes out one interval later
+    s = stepLease(s, { kind: 'tick' }, sent).state;
     expect(s.renewInFlight).toBe(true);
-    const answered = stepLease(s, { kind: 'renew-ok', leaseId: 'L1', ttlMs: 10_000, sentAt: 3_000 }, 7_500);
-    expect(answered.state.deadline).toBe(3_000 + 10_000 - T.safetyMarginMs);
-    expect(answered.actions).toContainEqual({ kind: 'deadman', deadline: 11_000 });
-    expect(answered.state.lastRenewLatencyMs).toBe(4_500);
+    const answered = stepLease(s, { kind: 'renew-ok', leaseId: 'L1', ttlMs: 10_000, sentAt: sent }, 7_500);
+    expect(answered.state.deadline).toBe(sent + 10_000 - T.safetyMarginMs);
+    expect(answered.actions).toContainEqual({ kind: 'deadman', deadline: sent + 8_000 });
+    expect(answered.state.lastRenewLatencyMs).toBe(7_500 - sent);
   });
 
   it('stops serving at sent + TTL - margin when no renewal got through, and counts a lost lease', () => {
@@ -142,6 +143,20 @@ describe('gateway rules (a holder whose gateway cannot serve resigns)', () => {
     expect(kinds(stepLease(granted(), free, 10).actions)).not.toContain('campaign');
     const seen = stepLease(granted(), { kind: 'gateway-seen', sentAt: 8, reachable: true, ready: false }, 9).state;
     expect(kinds(stepLease(seen, free, 10).actions)).toContain('campaign');
+  });
+
+  it('with a hot gateway, campaigns only while that gateway is ready (a takeover must be a switch, not a boot)', () => {
+    const free = { kind: 'key-seen' as const, sentAt: 6, key: { holder: null, leaseId: null, revision: 1 } };
+    const booting = stepLease(granted(), { kind: 'gateway-seen', sentAt: 8, reachable: true, ready: false, hot: true }, 9).state;
+    expect(kinds(stepLease(booting, free, 10).actions)).not.toContain('campaign');
+    const ready = stepLease(booting, { kind: 'gateway-seen', sentAt: 1_000, reachable: true, ready: true, hot: true }, 1_001).state;
+    expect(kinds(stepLease(ready, free, 1_002).actions)).toContain('campaign');
+    // Still answering but not ready for more than GATEWAY_UNREACHABLE_AFTER: not fit any more.
+    const stale = stepLease(ready, { kind: 'gateway-seen', sentAt: 3_500, reachable: true, ready: false, hot: true }, 3_501).state;
+    expect(kinds(stepLease(stale, free, 4_100).actions)).not.toContain('campaign');
+    // The same in the cold mode: answering is enough.
+    const cold = stepLease(ready, { kind: 'gateway-seen', sentAt: 3_500, reachable: true, ready: false }, 3_501).state;
+    expect(kinds(stepLease(cold, free, 4_100).actions)).toContain('campaign');
   });
 
   it('resigns (key and lease) when its gateway container stops answering, then sits out the cooldown', () => {
