@@ -2,7 +2,7 @@
 // order, concurrent inspects, a stop in the middle of a promotion, and a promotion or demotion step
 // that throws (the phase must still converge, never stay promoting / demoting for good).
 import { afterEach, describe, expect, it } from 'vitest';
-import { gate, healthy, phase, probe, refused, settle, startWorld, type World } from './watcher-fakes.ts';
+import { gate, healthy, phase, probe, refused, settle, startWorld, type Gate, type World } from './watcher-fakes.ts';
 
 let world: World | undefined;
 
@@ -55,13 +55,19 @@ describe('Watcher: dispatch and ordering', () => {
     expect(events.filter((e) => ['promote', 'promoted', 'demote', 'demoted'].includes(e as string))).toEqual(['promote', 'promoted', 'demote', 'demoted']);
   });
 
-  it('a stray stop still under way is finished before the promotion starts the gateway', async () => {
+  /** A stray found at start whose stop is held open, and the first probe asked for. */
+  async function strayStopHeld(): Promise<{ w: World; stop: Gate }> {
     world = startWorld({ gatewayRunning: true, failThreshold: 1 });
     const w = world;
     const stop = gate();
     w.gateway.holdStop = stop;
     await settle('the stray stop to be issued', () => w.gateway.calls.includes('stop(1)'));
     await settle('the first probe to be asked for', () => w.primary.starved);
+    return { w, stop };
+  }
+
+  it('a stray stop still under way is finished before the promotion starts the gateway', async () => {
+    const { w, stop } = await strayStopHeld();
 
     await probe(w, refused);
     await settle('the promotion to sync', () => w.workspace.syncs === 1);
@@ -75,12 +81,7 @@ describe('Watcher: dispatch and ordering', () => {
   });
 
   it('the primary back before a queued switch-on: the promotion is cancelled and the standby never serves', async () => {
-    world = startWorld({ gatewayRunning: true, failThreshold: 1 });
-    const w = world;
-    const stop = gate();
-    w.gateway.holdStop = stop;
-    await settle('the stray stop to be issued', () => w.gateway.calls.includes('stop(1)'));
-    await settle('the first probe to be asked for', () => w.primary.starved);
+    const { w, stop } = await strayStopHeld();
     await probe(w, refused);
     await settle('the promotion to sync', () => w.workspace.syncs === 1);
     // The switch-on waits in the container queue behind the stray stop; the primary comes back.
