@@ -17,7 +17,7 @@ import { parseArgs } from 'node:util';
 process.env.OCF_TEST_TAG ??= 'bench';
 const { buildImage, IRCD_IMAGE, requireDockerEngine, WATCHER_TEST_IMAGE } = await import('../test/integration/support/engine.ts');
 const { ChannelPair } = await import('../test/e2e/support/hot-pair.ts');
-const { clearPairingRequests, STANDBY_BOT } = await import('../test/integration/support/irc-bed.ts');
+const { clearPairingRequests, ircdLog, STANDBY_BOT } = await import('../test/integration/support/irc-bed.ts');
 const { dmUntilAnswered } = await import('../test/integration/support/irc-client.ts');
 const { run, waitFor } = await import('../test/integration/support/run.ts');
 type Pair = Awaited<ReturnType<typeof ChannelPair.create>>;
@@ -69,6 +69,20 @@ async function standbyMemory(pair: Pair): Promise<Memory> {
   return { containerMiB, rssMiB };
 }
 
+/**
+ * When the standby bot's connection of this cycle closed, by the chat server's own log: a test
+ * client's "is it online?" can say no for a moment under load (once it did, 5.8 s before the
+ * demotion was even decided), the server's record cannot.
+ */
+async function botQuitAt(pair: Pair, since: number): Promise<number> {
+  return waitFor('the standby bot\'s quit in the ircd log', async () => {
+    const log = await ircdLog(pair.ircdId, new Date(since));
+    const joined = log.filter((e) => e.kind === 'registered' && e.nick?.toLowerCase() === STANDBY_BOT).at(-1);
+    if (!joined) return undefined;
+    return log.find((e) => e.kind === 'closed' && e.connection === joined.connection && e.at >= joined.at)?.at;
+  }, { timeoutMs: 120_000, intervalMs: 500 });
+}
+
 async function demotionDecidedAt(pair: Pair): Promise<number> {
   const doc = await waitFor('the demotion in /status', async () => {
     const t = (await pair.status()).lastTransition;
@@ -94,7 +108,7 @@ async function cycle(pair: Pair): Promise<Cycle> {
   await run('docker', ['start', pair.primaryId]);
   const healthyAt = await pair.waitPrimaryHealthy(300_000);
   await waitFor('standby bot gone', async () => !(await pair.standbyOnline()) || undefined, { timeoutMs: 180_000, intervalMs: 100 });
-  const goneAt = Date.now();
+  const goneAt = await botQuitAt(pair, killedAt);
   const decidedAt = await demotionDecidedAt(pair);
   return { killToDmMs: dm.repliedAt - killedAt, decidedToGoneMs: goneAt - decidedAt, healthyToGoneMs: goneAt - healthyAt, dmAttempts: dm.attempts, window: { from: killedAt, to: goneAt + 1_000 } };
 }
