@@ -64,7 +64,7 @@ async function standbyMemory(pair: Pair): Promise<Memory> {
   const scale = { B: 1 / 1048576, KiB: 1 / 1024, MiB: 1, GiB: 1024 } as const;
   const containerMiB = m && Number(m[1]) > 0 ? Math.round(Number(m[1]) * scale[m[2] as keyof typeof scale]) : null;
   const top = await run('docker', ['top', pair.standbyId, '-o', 'rss,args'], { allowFailure: true, timeoutMs: 60_000 });
-  const kib = top.stdout.split('\n').filter((line) => /node/.test(line) && /gateway/.test(line)).map((line) => Number(line.trim().split(/\s+/)[0])).filter(Number.isFinite);
+  const kib = top.stdout.split('\n').filter((line) => /gateway/.test(line) && !/RSS/.test(line)).map((line) => Number(line.trim().split(/\s+/)[0])).filter(Number.isFinite);
   const rssMiB = kib.length > 0 ? Math.round(Math.max(...kib) / 1024) : null;
   return { containerMiB, rssMiB };
 }
@@ -123,6 +123,9 @@ interface ModeResult {
   /** Registrations of the standby bot outside every outage window (the server's own log). */
   straySessions: number;
   sessions: number;
+  /** Every registration of the standby bot (server clock, ISO), and those outside every outage. */
+  sessionTimes: string[];
+  strayTimes: string[];
 }
 const results: Record<string, ModeResult> = {};
 for (const mode of modes) {
@@ -148,7 +151,7 @@ for (const mode of modes) {
     await new Promise((resolve) => setTimeout(resolve, 30_000));
     const sessions = await pair.standbySessions(since);
     const stray = sessions.filter((at) => !cycles.some((c) => at >= c.window.from && at <= c.window.to));
-    results[mode] = { cycles, memoryAtRest, memoryServing, straySessions: stray.length, sessions: sessions.length };
+    results[mode] = { cycles, memoryAtRest, memoryServing, straySessions: stray.length, sessions: sessions.length, sessionTimes: sessions.map((at) => new Date(at).toISOString()), strayTimes: stray.map((at) => new Date(at).toISOString()) };
   } finally {
     await pair.down();
   }
