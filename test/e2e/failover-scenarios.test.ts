@@ -8,6 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { imageExists, OPENCLAW_IMAGE } from '../integration/support/engine.ts';
 import { PRIMARY_BOT, registrationsOf, STANDBY_BOT } from '../integration/support/irc-bed.ts';
+import { FULL_RUN } from '../integration/support/full-run.ts';
 import { run, waitFor } from '../integration/support/run.ts';
 import { FailoverPair, seconds } from './support/failover-pair.ts';
 import { ensurePromoted, expectDemotion as demotion, expectNoStandbyBot, expectPromotion as promotion, figures as newFigures } from './support/scenario-checks.ts';
@@ -17,12 +18,9 @@ const report = (line: string): void => fig.report(line);
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-// CI runs the scenarios every promise rests on and stays under its 30 min. Four more run with
-// OCF_E2E=full (`npm run test:e2e:full`): a graceful stop (a kill the probes see later), a tailnet
-// cut (to the probes, a hang), the Docker socket gone and the git remote hung (their code paths,
-// the events stream's reconnect and the sync's GIT_TIMEOUT, have unit tests of their own).
-const full = process.env.OCF_E2E === 'full';
-const itFull = full ? it : it.skip;
+// CI runs the scenarios every promise rests on and stays under its 30 min; the others run with
+// OCF_FULL=1 (`npm run test:full`, docs/testing.md says why each may wait).
+const itFull = FULL_RUN ? it : it.skip;
 
 describe('failover scenarios with the real OpenClaw gateway', () => {
   let pair: FailoverPair;
@@ -100,7 +98,7 @@ describe('failover scenarios with the real OpenClaw gateway', () => {
     expect(await pair.workspaceHead()).toBe(pushed);
   });
 
-  it('8. the standby gateway crashes while promoted: the watcher brings it back, its bot rejoins and answers', async () => {
+  itFull('8. the standby gateway crashes while promoted: the watcher brings it back, its bot rejoins and answers', async () => {
     await ensurePromoted(pair, fig, '8');
     const crashedAt = Date.now();
     await run('docker', ['kill', pair.standbyId]);
@@ -121,7 +119,7 @@ describe('failover scenarios with the real OpenClaw gateway', () => {
     report(`[8 crash] standby died → started again ${seconds(startedAt - diedAt)} (engine events), → /readyz 200 ${seconds(readyAt - diedAt)}${chat}`);
   });
 
-  it('6b. the watcher is SIGKILLed while promoted: after its restart the one standby gateway keeps running, untouched', async () => {
+  itFull('6b. the watcher is SIGKILLed while promoted: after its restart the one standby gateway keeps running, untouched', async () => {
     await ensurePromoted(pair, fig, '6b');
     const joinsBefore = pair.standbyJoins(0).length;
     const before = await pair.project.containerState(pair.standbyId);
@@ -224,7 +222,7 @@ describe('failover scenarios with the real OpenClaw gateway', () => {
     await expectDemotion('4 partition', healedAt);
   });
 
-  it('5. primary flapping faster than the thresholds: no promotion; slower flapping: one promotion per outage', async () => {
+  itFull('5. primary flapping faster than the thresholds: no promotion; slower flapping: one promotion per outage', async () => {
     await pair.restore(240_000);
     const from = new Date();
     const before = await pair.status();
@@ -277,7 +275,7 @@ describe('failover scenarios with the real OpenClaw gateway', () => {
     report(`[5 slow flap] 2 outages of 16 s: ${slowPromotions} promotion(s), ${slowDemotions} demotion(s), standby started ${starts}×, settled back to the primary`);
   });
 
-  it('6a. the watcher is SIGKILLed mid-promotion: its successor keeps the one booting gateway, without a second start', async () => {
+  itFull('6a. the watcher is SIGKILLed mid-promotion: its successor keeps the one booting gateway, without a second start', async () => {
     await pair.restore(240_000);
     const from = new Date();
     const pausedAt = Date.now();

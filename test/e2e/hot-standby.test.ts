@@ -4,12 +4,15 @@
 // happens to the hot gateway or the watcher; a failover is answered by the already-booted
 // gateway (its container is not restarted), and the bot is gone once the primary is back.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FULL_RUN } from '../integration/support/full-run.ts';
 import { run, waitFor } from '../integration/support/run.ts';
 import { STANDBY_BOT } from '../integration/support/irc-bed.ts';
 import { dmUntilAnswered } from '../integration/support/irc-client.ts';
 import { ChannelPair, channelRunning } from './support/hot-pair.ts';
 
 const BOOT_MS = 600_000;
+// CI's 30 min: three more windows run with OCF_FULL=1 (`npm run test:full`, docs/testing.md).
+const itFull = FULL_RUN ? it : it.skip;
 let pair: ChannelPair;
 /** Every window in which the primary was healthy and the standby bot had no business online. */
 const quietWindows: Array<{ what: string; from: Date; to: Date }> = [];
@@ -90,7 +93,7 @@ describe('hot standby (STANDBY_MODE=hot, real gateways, IRC)', () => {
     expect((await pair.project.containerState(pair.standbyId)).running).toBe(true);
   }, 600_000);
 
-  it('a watcher restarted while the primary is healthy leaves the channel off', async () => {
+  itFull('a watcher restarted while the primary is healthy leaves the channel off', async () => {
     await quietly('watcher docker restart', async () => {
       await run('docker', ['restart', '-t', '2', pair.project.watcherName]);
       await pair.project.waitForPhase('watching', 180_000);
@@ -102,7 +105,7 @@ describe('hot standby (STANDBY_MODE=hot, real gateways, IRC)', () => {
     });
   }, 900_000);
 
-  it('the watcher starts a hot gateway that was stopped while watching, with its channel off', async () => {
+  itFull('the watcher starts a hot gateway that was stopped while watching, with its channel off', async () => {
     await quietly('hot gateway stopped by hand, repaired by the watcher', async () => {
       await run('docker', ['stop', '-t', '1', pair.standbyId]);
       await waitFor('the watcher starts the hot gateway again', async () => (await pair.project.containerState(pair.standbyId)).running || undefined, { timeoutMs: 120_000, intervalMs: 1_000 });
@@ -127,7 +130,7 @@ describe('hot standby (STANDBY_MODE=hot, real gateways, IRC)', () => {
     await quietly('after a watcher crash mid-promotion', () => Promise.resolve());
   }, 900_000);
 
-  it('paused: nothing is switched; resume hands control back', async () => {
+  itFull('paused: nothing is switched; resume hands control back', async () => {
     await run('docker', ['exec', pair.project.watcherName, 'openclaw-failover', 'pause', '--reason', 'e2e']);
     await quietly('paused, hot gateway restarted by hand', async () => {
       await run('docker', ['restart', '-t', '1', pair.standbyId]);

@@ -5,6 +5,7 @@
 // from a gateway address). Takeover figures are printed (no timed assertions; the bench judges).
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FULL_RUN } from '../integration/support/full-run.ts';
 import { REPO_ROOT } from '../integration/support/compose-project.ts';
 import { imageExists, OPENCLAW_IMAGE } from '../integration/support/engine.ts';
 import { installIrcPlugin } from '../integration/support/irc-bed.ts';
@@ -110,8 +111,9 @@ describe('multi-node leadership with the real OpenClaw gateway, hot (same IRC ni
     expect(await bed.overlaps()).toEqual([]);
   });
 
+  // CI's 30 min: kill-node here, all faults on the fake-gateway suite; the other two with OCF_FULL=1.
   for (const kind of ['kill-node', 'pause-watcher', 'cut-from-etcd'] as FaultKind[]) {
-    it(`${kind} on the holder: another node's hot gateway switches on and answers, never two sessions at once`, async () => {
+    (kind === 'kill-node' || FULL_RUN ? it : it.skip)(`${kind} on the holder: another node's hot gateway switches on and answers, never two sessions at once`, async () => {
       const before = await holder();
       await hotFollower(before);
       const t0 = Date.now();

@@ -3,6 +3,7 @@
 // pairing reply. Every channel scenario (e2e, bench) stands on these three pieces.
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FULL_RUN } from './support/full-run.ts';
 import { REPO_ROOT } from './support/compose-project.ts';
 import { imageExists, IRCD_IMAGE, OPENCLAW_IMAGE } from './support/engine.ts';
 import { clearPairingRequests, containerIp, installIrcPlugin, IRC_CHANNEL, registrationsOf, STANDBY_BOT } from './support/irc-bed.ts';
@@ -16,7 +17,9 @@ const ircd = `${name}-ircd`;
 const gateway = `${name}-gateway`;
 const token = 'ircbed-gateway-token-0123456789';
 
-describe('IRC test bed: ngIRCd, the test client and the real gateway', () => {
+// Full run only (support/full-run.ts): every e2e scenario with channels stands on this bed (the
+// ircd, the client, the real gateway answering a DM) in every CI run.
+describe.skipIf(!FULL_RUN)('IRC test bed: ngIRCd, the test client and the real gateway', () => {
   let ircdIp = '';
   let observer: IrcClient | undefined;
 
