@@ -6,13 +6,14 @@
 //                      judges it, MIN_PROMOTED served) and, for the record, from the primary's own
 //                      first healthy /healthz (that one includes RECOVER_THRESHOLD × CHECK_INTERVAL);
 // stray sessions (the standby bot registered on the chat server, per the server's own log, outside
-// an outage), and the standby gateway's memory at rest. Default check settings (CHECK_INTERVAL=2,
-// CHECK_TIMEOUT=2, FAIL_THRESHOLD=3, RECOVER_THRESHOLD=3). Exits 1 when a hot target is missed:
+// an outage), and the standby gateway's memory at rest. The watcher's default check settings
+// (src/config/defaults.ts: none is set here). Exits 1 when a hot target is missed:
 //   hot kill→DM median ≤ 8 s; hot demotion decided→bot gone median ≤ 5 s; 0 stray sessions.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { DEFAULTS } from '../src/config/defaults.ts';
 
 process.env.OCF_TEST_TAG ??= 'bench';
 const { buildImage, IRCD_IMAGE, requireDockerEngine, WATCHER_TEST_IMAGE } = await import('../test/integration/support/engine.ts');
@@ -40,8 +41,23 @@ interface Cycle {
   /** The primary's own /healthz first healthy → bot gone (includes the watcher's recovery count). */
   healthyToGoneMs: number;
   dmAttempts: number;
+  /** Where kill→DM went, from the watcher's /status (its promotion's instants) and the DM's answer. */
+  phases: Phases;
   /** The outage window, epoch ms: the standby bot may be on the chat server only within it. */
   window: { from: number; to: number };
+}
+
+interface Phases {
+  /** Primary killed → promotion decided (FAIL_THRESHOLD failed checks). */
+  detectMs: number;
+  /** Decided → workspace synced (git pull over the tailnet). */
+  syncMs: number;
+  /** Synced → switch-on answered (hot: config.patch; cold: docker start). */
+  switchMs: number;
+  /** Switch-on answered → the watcher saw the channel connected (channels.status). */
+  liveMs: number;
+  /** Channel seen connected → the DM answered (the test user's next DM and OpenClaw's reply). */
+  dmMs: number;
 }
 
 interface Memory {
@@ -50,6 +66,8 @@ interface Memory {
   /** Resident set of the gateway's node process (docker top), MiB. */
   rssMiB: number | null;
 }
+
+const sec = (ms: number): string => `${(ms / 1000).toFixed(1)} s`;
 
 function median(values: number[]): number {
   const s = [...values].sort((a, b) => a - b);
@@ -91,6 +109,18 @@ async function demotionDecidedAt(pair: Pair): Promise<number> {
   return Date.parse(doc.decidedAt);
 }
 
+/** The promotion's instants from /status; a missing one (a cold promotion has no channelLiveAt apart from readyAt) counts as 0. */
+async function promotionPhases(pair: Pair, killedAt: number, repliedAt: number): Promise<Phases> {
+  const t = (await pair.status()).lastTransition;
+  if (t?.kind !== 'promotion') throw new Error(`expected the promotion in /status, got ${JSON.stringify(t)}`);
+  const at = (iso: string | null | undefined, fallback: number): number => (iso ? Date.parse(iso) : fallback);
+  const decided = at(t.decidedAt, killedAt);
+  const synced = at(t.syncedAt, decided);
+  const started = at(t.startedAt, synced);
+  const live = at(t.channelLiveAt, at(t.readyAt, started));
+  return { detectMs: decided - killedAt, syncMs: synced - decided, switchMs: started - synced, liveMs: live - started, dmMs: repliedAt - live };
+}
+
 async function atRest(pair: Pair): Promise<void> {
   await pair.project.waitForPhase('watching', 300_000);
   if (pair.mode === 'hot') await pair.waitHotAtRest(600_000);
@@ -103,6 +133,7 @@ async function cycle(pair: Pair): Promise<Cycle> {
   await run('docker', ['kill', pair.primaryId]);
   const dm = await dmUntilAnswered({ host: pair.ircdIp, bot: STANDBY_BOT, timeoutMs: 300_000, everyMs: 200 });
   await pair.project.waitForPhase('promoted', 120_000);
+  const phases = await promotionPhases(pair, killedAt, dm.repliedAt);
   // OpenClaw answers at most 3 pending pairing requests per account: empty the queue each cycle.
   await clearPairingRequests(pair.standbyId);
   await run('docker', ['start', pair.primaryId]);
@@ -110,7 +141,7 @@ async function cycle(pair: Pair): Promise<Cycle> {
   await waitFor('standby bot gone', async () => !(await pair.standbyOnline()) || undefined, { timeoutMs: 180_000, intervalMs: 100 });
   const goneAt = await botQuitAt(pair, killedAt);
   const decidedAt = await demotionDecidedAt(pair);
-  return { killToDmMs: dm.repliedAt - killedAt, decidedToGoneMs: goneAt - decidedAt, healthyToGoneMs: goneAt - healthyAt, dmAttempts: dm.attempts, window: { from: killedAt, to: goneAt + 1_000 } };
+  return { killToDmMs: dm.repliedAt - killedAt, decidedToGoneMs: goneAt - decidedAt, healthyToGoneMs: goneAt - healthyAt, dmAttempts: dm.attempts, phases, window: { from: killedAt, to: goneAt + 1_000 } };
 }
 
 await requireDockerEngine();
@@ -144,7 +175,8 @@ for (const mode of modes) {
       const c = await cycle(pair);
       cycles.push(c);
       if (i === 0) memoryServing = await standbyMemory(pair);
-      console.log(`[bench] ${mode} #${i + 1}: kill→DM ${(c.killToDmMs / 1000).toFixed(1)} s, demotion decided→gone ${(c.decidedToGoneMs / 1000).toFixed(1)} s, primary healthy→gone ${(c.healthyToGoneMs / 1000).toFixed(1)} s (load ${loadavg()[0]!.toFixed(1)})`);
+      const p = c.phases;
+      console.log(`[bench] ${mode} #${i + 1}: kill→DM ${(c.killToDmMs / 1000).toFixed(1)} s (detect ${sec(p.detectMs)}, sync ${sec(p.syncMs)}, switch ${sec(p.switchMs)}, →connected ${sec(p.liveMs)}, →DM ${sec(p.dmMs)}), demotion decided→gone ${(c.decidedToGoneMs / 1000).toFixed(1)} s, primary healthy→gone ${(c.healthyToGoneMs / 1000).toFixed(1)} s (load ${loadavg()[0]!.toFixed(1)})`);
       await atRest(pair);
     }
     // A last quiet minute after the runs: a late stray would show here.
@@ -157,13 +189,17 @@ for (const mode of modes) {
   }
 }
 
-console.log(`\nhot vs cold standby, N=${runs}, ${cpus().length} cores, default checks (CHECK_INTERVAL=2, CHECK_TIMEOUT=2, FAIL_THRESHOLD=3, RECOVER_THRESHOLD=3), MIN_PROMOTED=0`);
+console.log(`\nhot vs cold standby, N=${runs}, ${cpus().length} cores, default checks (CHECK_INTERVAL=${DEFAULTS.CHECK_INTERVAL}, CHECK_TIMEOUT=${DEFAULTS.CHECK_TIMEOUT}, CHECK_ATTEMPTS=${DEFAULTS.CHECK_ATTEMPTS}, FAIL_THRESHOLD=${DEFAULTS.FAIL_THRESHOLD}, RECOVER_THRESHOLD=${DEFAULTS.RECOVER_THRESHOLD}), MIN_PROMOTED=0`);
 console.log('| mode | primary killed → DM answered | demotion decided → bot gone | primary healthy → bot gone | stray sessions | standby gateway at rest (RSS / container) | serving |');
 console.log('|---|---|---|---|---|---|---|');
 const row = (ms: number[]): string => `${(median(ms) / 1000).toFixed(1)} s (${(Math.min(...ms) / 1000).toFixed(1)}–${(Math.max(...ms) / 1000).toFixed(1)})`;
 const mem = (m: Memory | null): string => (m === null || (m.rssMiB === null && m.containerMiB === null) ? 'not running' : `${m.rssMiB ?? '?'} / ${m.containerMiB ?? '?'} MiB`);
 for (const [mode, r] of Object.entries(results)) {
   console.log(`| ${mode} | ${row(r.cycles.map((c) => c.killToDmMs))} | ${row(r.cycles.map((c) => c.decidedToGoneMs))} | ${row(r.cycles.map((c) => c.healthyToGoneMs))} | ${r.straySessions} of ${r.sessions} | ${mem(r.memoryAtRest)} | ${mem(r.memoryServing)} |`);
+}
+for (const [mode, r] of Object.entries(results)) {
+  const m = (pick: (p: Phases) => number): string => sec(median(r.cycles.map((c) => pick(c.phases))));
+  console.log(`${mode}: kill→DM medians by phase: detect ${m((p) => p.detectMs)}, sync ${m((p) => p.syncMs)}, switch-on ${m((p) => p.switchMs)}, →connected ${m((p) => p.liveMs)}, →DM answered ${m((p) => p.dmMs)}`);
 }
 mkdirSync(`${root}bench/results`, { recursive: true });
 writeFileSync(`${root}bench/results/latest-hot.json`, `${JSON.stringify({ at: new Date().toISOString(), runs, cores: cpus().length, loadavg: loadavg(), results }, null, 2)}\n`);

@@ -2,7 +2,7 @@
 // and how fast does it promote when the primary really dies? With and without hedged checks.
 //
 //   node bench/soak.ts [--minutes 10] [--seeds 200] [--days 30] [--trials 2000] [--live-minutes 10]
-//                      [--loss 0.05] [--jitter-ms 1000] [--attempts 3] [--seed 1]
+//                      [--loss 0.05] [--jitter-ms 1000] [--attempts 3] [--check-interval S] [--check-timeout S] [--seed 1]
 //
 // (a) simulation (deterministic, seconds): the real decide() and the real hedge rules on a simulated
 //     clock, fed by attempts that are lost independently with probability --loss and otherwise
@@ -15,6 +15,7 @@
 // figures; it asserts nothing.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { DEFAULTS } from '../src/config/defaults.ts';
 import { DEFAULT_POLICY } from '../src/decision/decide.ts';
 import type { Policy } from '../src/decision/model.ts';
 import { hedgePolicy } from '../src/probe/hedge-rules.ts';
@@ -57,9 +58,10 @@ export const DEFAULT_SOAK_OPTIONS: SoakOptions = {
   loss: 0.05,
   jitterMs: 1_000,
   attempts: 3,
-  checkIntervalMs: 2_000,
-  checkTimeoutMs: 2_000,
-  failThreshold: 3,
+  // The watcher's own defaults (src/config/defaults.ts), so the soak judges what users run.
+  checkIntervalMs: DEFAULTS.CHECK_INTERVAL * 1000,
+  checkTimeoutMs: DEFAULTS.CHECK_TIMEOUT * 1000,
+  failThreshold: DEFAULTS.FAIL_THRESHOLD,
   seed: 1,
 };
 
@@ -308,6 +310,8 @@ function optionsFromArgs(args: string[]): Partial<SoakOptions> {
       loss: { type: 'string' },
       'jitter-ms': { type: 'string' },
       attempts: { type: 'string' },
+      'check-interval': { type: 'string' },
+      'check-timeout': { type: 'string' },
       seed: { type: 'string' },
     },
   });
@@ -316,6 +320,10 @@ function optionsFromArgs(args: string[]): Partial<SoakOptions> {
     const value = Number(raw);
     if (!Number.isFinite(value) || value < min || value > max) throw new Error(`--${name} must be a number between ${min} and ${max}, got ${raw}`);
     return value;
+  };
+  const secondsOf = (name: string, raw: string | undefined): number | undefined => {
+    const seconds = numberOf(name, raw, 0.1, 600);
+    return seconds === undefined ? undefined : Math.round(seconds * 1000);
   };
   const picked: Partial<SoakOptions> = {
     minutes: numberOf('minutes', values.minutes, 0.1, 10_000),
@@ -326,6 +334,8 @@ function optionsFromArgs(args: string[]): Partial<SoakOptions> {
     loss: numberOf('loss', values.loss, 0, 0.99),
     jitterMs: numberOf('jitter-ms', values['jitter-ms'], 0, 60_000),
     attempts: numberOf('attempts', values.attempts, 1, 10),
+    checkIntervalMs: secondsOf('check-interval', values['check-interval']),
+    checkTimeoutMs: secondsOf('check-timeout', values['check-timeout']),
     seed: numberOf('seed', values.seed, 0, 2 ** 31),
   };
   return Object.fromEntries(Object.entries(picked).filter(([, value]) => value !== undefined));

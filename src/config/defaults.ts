@@ -6,8 +6,8 @@
 import { POLICY_DEFAULTS } from '../decision/policy-defaults.ts';
 
 export const DEFAULTS = {
-  CHECK_INTERVAL: 2,
-  CHECK_TIMEOUT: 2,
+  CHECK_INTERVAL: 1,
+  CHECK_TIMEOUT: 1,
   CHECK_ATTEMPTS: 3,
   FAIL_THRESHOLD: POLICY_DEFAULTS.failThreshold,
   RECOVER_THRESHOLD: POLICY_DEFAULTS.recoverThreshold,

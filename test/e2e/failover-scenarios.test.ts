@@ -338,8 +338,10 @@ describe('failover scenarios with the real OpenClaw gateway', () => {
     const from = Date.now();
     await run('docker', ['network', 'disconnect', chat, pair.primaryId]);
     const seen: Array<{ healthz: boolean; readyz: boolean; phase: string; failures: number }> = [];
+    // 60 s in the full run; CI watches 30 s (10 times FAIL_THRESHOLD × CHECK_INTERVAL of this pair).
+    const checks = FULL_RUN ? 12 : 6;
     try {
-      for (let i = 0; i < 12; i++) {
+      for (let i = 0; i < checks; i++) {
         await sleep(5_000);
         const s = await pair.status();
         seen.push({ healthz: await pair.primaryHealthy(), readyz: await pair.primaryReady(), phase: s.phase, failures: s.primary.consecutiveFailures });

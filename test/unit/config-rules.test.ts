@@ -24,7 +24,7 @@ function problemsOf(env: Record<string, string>): ConfigProblem[] {
 
 /** For each rule: an environment that breaks it and nothing else. */
 const BREAKS: Record<string, Record<string, string>> = {
-  'check-timeout-within-interval': { CHECK_INTERVAL: '1', CHECK_TIMEOUT: '5' },
+  'check-timeout-within-interval': { CHECK_INTERVAL: '3', CHECK_TIMEOUT: '5' },
   'flap-hold-down-cap': { FLAP_HOLD_DOWN: '900', FLAP_HOLD_DOWN_MAX: '600' },
   'primary-health-path': { PRIMARY_URL: 'http://10.0.0.2:18789/' },
   'primary-not-loopback': { PRIMARY_URL: 'http://127.0.0.1:18789/healthz' },
@@ -73,13 +73,13 @@ describe('the rule list', () => {
 
 describe('contradictions are errors, reported with every other problem', () => {
   it('CHECK_TIMEOUT longer than CHECK_INTERVAL names both settings and the fix', () => {
-    expect(problemsOf({ CHECK_INTERVAL: '1', CHECK_TIMEOUT: '5' })).toEqual([
+    expect(problemsOf({ CHECK_INTERVAL: '3', CHECK_TIMEOUT: '5' })).toEqual([
       {
         name: 'CHECK_TIMEOUT',
         value: '5',
-        conflict: 'CHECK_TIMEOUT=5 is longer than CHECK_INTERVAL=1',
+        conflict: 'CHECK_TIMEOUT=5 is longer than CHECK_INTERVAL=3',
         expected:
-          'a check must be over before the next one is due, or a hung primary is detected only after FAIL_THRESHOLD × CHECK_TIMEOUT instead of FAIL_THRESHOLD × CHECK_INTERVAL: set CHECK_TIMEOUT to at most 1, or CHECK_INTERVAL to at least 5',
+          'a check must be over before the next one is due, or a hung primary is detected only after FAIL_THRESHOLD × CHECK_TIMEOUT instead of FAIL_THRESHOLD × CHECK_INTERVAL: set CHECK_TIMEOUT to at most 3, or CHECK_INTERVAL to at least 5',
       },
     ]);
   });
@@ -95,11 +95,11 @@ describe('contradictions are errors, reported with every other problem', () => {
   });
 
   it('marks a default in the contradiction, so the fix is clear', () => {
-    expect(problemsOf({ CHECK_TIMEOUT: '5' })[0]?.conflict).toBe('CHECK_TIMEOUT=5 is longer than CHECK_INTERVAL=2 (default)');
+    expect(problemsOf({ CHECK_TIMEOUT: '5' })[0]?.conflict).toBe('CHECK_TIMEOUT=5 is longer than CHECK_INTERVAL=1 (default)');
   });
 
   it('reports contradictions together with bad values, after them', () => {
-    const problems = problemsOf({ CHECK_INTERVAL: '1', CHECK_TIMEOUT: '5', FAIL_THRESHOLD: '0', FLAP_HOLD_DOWN: '900', FLAP_HOLD_DOWN_MAX: '60', LOG_LEVEL: 'loud' });
+    const problems = problemsOf({ CHECK_INTERVAL: '3', CHECK_TIMEOUT: '5', FAIL_THRESHOLD: '0', FLAP_HOLD_DOWN: '900', FLAP_HOLD_DOWN_MAX: '60', LOG_LEVEL: 'loud' });
     expect(problems.map((p) => [p.name, p.conflict !== undefined])).toEqual([
       ['FAIL_THRESHOLD', false],
       ['LOG_LEVEL', false],
@@ -114,7 +114,7 @@ describe('contradictions are errors, reported with every other problem', () => {
 
   it('setting one side alone moves the other default instead of contradicting it', () => {
     expect(configOf({ CHECK_INTERVAL: '0.5' })).toMatchObject({ checkIntervalMs: 500, checkTimeoutMs: 500 });
-    expect(configOf({ CHECK_INTERVAL: '5' })).toMatchObject({ checkIntervalMs: 5_000, checkTimeoutMs: 2_000 });
+    expect(configOf({ CHECK_INTERVAL: '5' })).toMatchObject({ checkIntervalMs: 5_000, checkTimeoutMs: 1_000 });
     expect(configOf({ FLAP_HOLD_DOWN: '900' })).toMatchObject({ flapHoldDownMs: 900_000, flapHoldDownMaxMs: 900_000 });
     expect(configOf({ FLAP_HOLD_DOWN: '5' })).toMatchObject({ flapHoldDownMs: 5_000, flapHoldDownMaxMs: 600_000 });
     // Equal is no contradiction.
@@ -151,7 +151,7 @@ describe('warnings say what is odd and what to do', () => {
 describe('openclaw-failover check with a contradiction', () => {
   it('exits 2 and prints it with the other problems', async () => {
     const cli = fileURLToPath(new URL('../../src/cli.ts', import.meta.url));
-    const env = { PATH: process.env.PATH ?? '', PRIMARY_URL, CHECK_INTERVAL: '1', CHECK_TIMEOUT: '5', LOG_FORMAT: 'xml' };
+    const env = { PATH: process.env.PATH ?? '', PRIMARY_URL, CHECK_INTERVAL: '3', CHECK_TIMEOUT: '5', LOG_FORMAT: 'xml' };
     const r = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
       execFile(process.execPath, [cli, 'check'], { env, timeout: 15_000 }, (error, stdout, stderr) =>
         resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr }),
@@ -161,6 +161,6 @@ describe('openclaw-failover check with a contradiction', () => {
     expect(r.stdout).toBe('');
     expect(r.stderr).toContain('2 configuration problems');
     expect(r.stderr).toContain('  - LOG_FORMAT="xml": expected');
-    expect(r.stderr).toContain('  - CHECK_TIMEOUT=5 is longer than CHECK_INTERVAL=1: ');
+    expect(r.stderr).toContain('  - CHECK_TIMEOUT=5 is longer than CHECK_INTERVAL=3: ');
   });
 });

@@ -24,8 +24,8 @@ describe('loadConfig defaults', () => {
       ok: true,
       config: {
         primaryUrl: PRIMARY_URL,
-        checkIntervalMs: 2000,
-        checkTimeoutMs: 2000,
+        checkIntervalMs: 1000,
+        checkTimeoutMs: 1000,
         checkAttempts: 3,
         failThreshold: 3,
         recoverThreshold: 3,
@@ -170,8 +170,8 @@ describe('PRIMARY_URL', () => {
 // `room` lifts the setting a value must not exceed (CHECK_TIMEOUT ≤ CHECK_INTERVAL), so every
 // value in range is accepted on its own.
 describe.each([
-  { name: 'CHECK_INTERVAL', key: 'checkIntervalMs', min: '0.2', max: '3600', def: 2, defText: '2', room: {} },
-  { name: 'CHECK_TIMEOUT', key: 'checkTimeoutMs', min: '0.1', max: '600', def: 2, defText: '2, or CHECK_INTERVAL if shorter', room: { CHECK_INTERVAL: '3600' } },
+  { name: 'CHECK_INTERVAL', key: 'checkIntervalMs', min: '0.2', max: '3600', def: 1, defText: '1', room: {} },
+  { name: 'CHECK_TIMEOUT', key: 'checkTimeoutMs', min: '0.1', max: '600', def: 1, defText: '1, or CHECK_INTERVAL if shorter', room: { CHECK_INTERVAL: '3600' } },
   { name: 'PROMOTE_READY_TIMEOUT', key: 'promoteReadyTimeoutMs', min: '1', max: '3600', def: 90, defText: '90', room: {} },
   { name: 'STOP_TIMEOUT', key: 'stopTimeoutMs', min: '0', max: '600', def: 10, defText: '10', room: {} },
   { name: 'GIT_TIMEOUT', key: 'gitTimeoutMs', min: '1', max: '600', def: 15, defText: '15', room: {} },
@@ -383,7 +383,7 @@ describe('reporting', () => {
       [
         'openclaw-failover: 2 configuration problems (nothing was started):',
         "  - PRIMARY_URL is not set: set PRIMARY_URL to the primary gateway's health URL over your private network, e.g. http://100.101.102.103:18789/healthz",
-        '  - CHECK_INTERVAL="2s": expected a number of seconds between 0.2 and 3600 (default 2), e.g. CHECK_INTERVAL=2',
+        '  - CHECK_INTERVAL="2s": expected a number of seconds between 0.2 and 3600 (default 1), e.g. CHECK_INTERVAL=1',
       ].join('\n'),
     );
     expect(formatProblems(result.problems.slice(0, 1))).toMatch(/^openclaw-failover: 1 configuration problem \(/);

@@ -44,7 +44,7 @@ describe('docs/settings.md', () => {
   it('a stale file fails --check with the fix, and regenerating makes it current', async () => {
     const stale = join(dir, 'settings.md');
     copyFileSync(doc, stale);
-    writeFileSync(stale, readFileSync(stale, 'utf8').replace('| `CHECK_INTERVAL` | `2` |', '| `CHECK_INTERVAL` | `5` |'));
+    writeFileSync(stale, readFileSync(stale, 'utf8').replace('| `CHECK_INTERVAL` | `1` |', '| `CHECK_INTERVAL` | `5` |'));
     const failed = await run(['--check', '--file', stale]);
     expect(failed.code).toBe(1);
     expect(failed.stderr).toContain('is stale');
@@ -52,7 +52,7 @@ describe('docs/settings.md', () => {
 
     const regenerated = await run(['--file', stale]);
     expect(regenerated.code).toBe(0);
-    expect(regenerated.stdout).toContain('| `CHECK_INTERVAL` | `2` |');
+    expect(regenerated.stdout).toContain('| `CHECK_INTERVAL` | `1` |');
     expect(readFileSync(stale, 'utf8')).toBe(readFileSync(doc, 'utf8'));
     expect((await run(['--check', '--file', stale])).code).toBe(0);
   });
