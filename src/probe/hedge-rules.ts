@@ -5,7 +5,7 @@
 //
 // Why hedge at all: with independent 5 % loss, a single-attempt check fails 5 % of the time and
 // FAIL_THRESHOLD=3 consecutive failures happen about once every 8 000 checks: several false
-// promotions a day at one check every 2 s. Lost packets are answered by asking again on a fresh
+// promotions a day at one check a second. Lost packets are answered by asking again on a fresh
 // connection *within the same deadline*: a check now fails only when every attempt is lost
 // (0.05³ per check), so three failed checks in a row need nine losses in a row.
 import type { ProbeFailureReason, ProbeResult } from './probe-result.ts';

@@ -28,11 +28,18 @@ export function createLoopLiveness(budget: LivenessBudget, startedAt: number): L
 }
 
 /**
+ * Never less than this: with the 1 s default checks twice the turn would be 5 s, and a loaded
+ * host stalls a Node event loop for seconds (watchers of the multinode runs logged up to 12 s) —
+ * a stall is not a dead loop. 10 s is about what the budget was with the former 2 s checks.
+ */
+export const LIVENESS_FLOOR_MS = 10_000;
+
+/**
  * A probe takes at most CHECK_TIMEOUT and the loop sleeps at most CHECK_INTERVAL, so twice their
- * sum plus slack is generous but bounded.
+ * sum plus slack is generous but bounded (and at least LIVENESS_FLOOR_MS).
  */
 export function loopAlive(lastTurnAt: number, budget: LivenessBudget, now: number): { alive: boolean; reason: string } {
-  const limit = 2 * (budget.checkIntervalMs + budget.checkTimeoutMs) + 1_000;
+  const limit = Math.max(LIVENESS_FLOOR_MS, 2 * (budget.checkIntervalMs + budget.checkTimeoutMs) + 1_000);
   const age = now - lastTurnAt;
   return age <= limit
     ? { alive: true, reason: `probe loop turned ${age} ms ago` }
