@@ -53,6 +53,14 @@ describe('standby config seed', () => {
     expect(written.gateway).toEqual({ mode: 'local' });
   });
 
+  it('hot: a channel the operator disabled is left out of the copy, so no promotion can switch it on', () => {
+    const r = seed('hot', { ...OPERATOR, channels: { ...OPERATOR.channels, telegram: { enabled: false, botToken: 'the-primary-token' } } });
+    expect(r.code).toBe(0);
+    const written = JSON.parse(readFileSync(r.stdout, 'utf8')) as { channels: Record<string, unknown> };
+    expect(Object.keys(written.channels).sort()).toEqual(['defaults', 'discord', 'irc']);
+    expect(readFileSync(r.stdout, 'utf8')).not.toContain('the-primary-token');
+  });
+
   it('hot: replaces a previous run\'s config (channel on) and removes the gateway\'s backups it would restore from', () => {
     const r = seed('hot', OPERATOR, {
       'openclaw.json': JSON.stringify({ ...OPERATOR, channels: { irc: { enabled: true } }, meta: { lastTouchedVersion: '2026.9.6' } }),
