@@ -176,7 +176,7 @@ for (const mode of modes) {
       cycles.push(c);
       if (i === 0) memoryServing = await standbyMemory(pair);
       const p = c.phases;
-      console.log(`[bench] ${mode} #${i + 1}: kill→DM ${(c.killToDmMs / 1000).toFixed(1)} s (detect ${sec(p.detectMs)}, sync ${sec(p.syncMs)}, switch ${sec(p.switchMs)}, →connected ${sec(p.liveMs)}, →DM ${sec(p.dmMs)}), demotion decided→gone ${(c.decidedToGoneMs / 1000).toFixed(1)} s, primary healthy→gone ${(c.healthyToGoneMs / 1000).toFixed(1)} s (load ${loadavg()[0]!.toFixed(1)})`);
+      console.log(`[bench] ${mode} #${i + 1}: kill→DM ${sec(c.killToDmMs)} (detect ${sec(p.detectMs)}, sync ${sec(p.syncMs)}, switch ${sec(p.switchMs)}, →connected ${sec(p.liveMs)}, →DM ${sec(p.dmMs)}), demotion decided→gone ${sec(c.decidedToGoneMs)}, primary healthy→gone ${sec(c.healthyToGoneMs)} (load ${loadavg()[0]!.toFixed(1)})`);
       await atRest(pair);
     }
     // A last quiet minute after the runs: a late stray would show here.
@@ -192,7 +192,7 @@ for (const mode of modes) {
 console.log(`\nhot vs cold standby, N=${runs}, ${cpus().length} cores, default checks (CHECK_INTERVAL=${DEFAULTS.CHECK_INTERVAL}, CHECK_TIMEOUT=${DEFAULTS.CHECK_TIMEOUT}, CHECK_ATTEMPTS=${DEFAULTS.CHECK_ATTEMPTS}, FAIL_THRESHOLD=${DEFAULTS.FAIL_THRESHOLD}, RECOVER_THRESHOLD=${DEFAULTS.RECOVER_THRESHOLD}), MIN_PROMOTED=0`);
 console.log('| mode | primary killed → DM answered | demotion decided → bot gone | primary healthy → bot gone | stray sessions | standby gateway at rest (RSS / container) | serving |');
 console.log('|---|---|---|---|---|---|---|');
-const row = (ms: number[]): string => `${(median(ms) / 1000).toFixed(1)} s (${(Math.min(...ms) / 1000).toFixed(1)}–${(Math.max(...ms) / 1000).toFixed(1)})`;
+const row = (ms: number[]): string => `${sec(median(ms))} (${(Math.min(...ms) / 1000).toFixed(1)}–${(Math.max(...ms) / 1000).toFixed(1)})`;
 const mem = (m: Memory | null): string => (m === null || (m.rssMiB === null && m.containerMiB === null) ? 'not running' : `${m.rssMiB ?? '?'} / ${m.containerMiB ?? '?'} MiB`);
 for (const [mode, r] of Object.entries(results)) {
   console.log(`| ${mode} | ${row(r.cycles.map((c) => c.killToDmMs))} | ${row(r.cycles.map((c) => c.decidedToGoneMs))} | ${row(r.cycles.map((c) => c.healthyToGoneMs))} | ${r.straySessions} of ${r.sessions} | ${mem(r.memoryAtRest)} | ${mem(r.memoryServing)} |`);
@@ -210,8 +210,8 @@ if (hot) {
   const dm = median(hot.cycles.map((c) => c.killToDmMs));
   const gone = median(hot.cycles.map((c) => c.decidedToGoneMs));
   if (hot.cycles.length < runs) missed.push(`only ${hot.cycles.length} of ${runs} hot cycles completed`);
-  if (dm > TARGET_DM_MS) missed.push(`hot kill→DM median ${(dm / 1000).toFixed(1)} s > ${TARGET_DM_MS / 1000} s`);
-  if (gone > TARGET_GONE_MS) missed.push(`hot demotion decided→bot gone median ${(gone / 1000).toFixed(1)} s > ${TARGET_GONE_MS / 1000} s`);
+  if (dm > TARGET_DM_MS) missed.push(`hot kill→DM median ${sec(dm)} > ${TARGET_DM_MS / 1000} s`);
+  if (gone > TARGET_GONE_MS) missed.push(`hot demotion decided→bot gone median ${sec(gone)} > ${TARGET_GONE_MS / 1000} s`);
   for (const [mode, r] of Object.entries(results)) if (r.straySessions > 0) missed.push(`${mode}: ${r.straySessions} stray standby session(s) while the primary was in charge`);
   if (missed.length > 0) {
     console.error(`TARGETS MISSED: ${missed.join('; ')}`);

@@ -1,5 +1,5 @@
 // Calm logs for conditions that last: a held demotion, a withheld promotion, Docker out of reach.
-// Seen on every probe (every second), such a condition would otherwise fill the log with one identical
+// Seen on every probe (every CHECK_INTERVAL), such a condition would otherwise fill the log with one identical
 // line after another and bury what changed. It is logged when it starts, when it changes (another
 // key), with a reminder at most every `reminderMs` while it lasts, and when it ends. Pure apart
 // from the injected clock and sink, so the rhythm is unit-tested.

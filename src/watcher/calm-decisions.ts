@@ -1,4 +1,4 @@
-// The decision log, calm: a held-back transition repeats its decision on every probe (every 1 s),
+// The decision log, calm: a held-back transition repeats its decision on every probe (every CHECK_INTERVAL),
 // so those decisions are lasting conditions. Each is logged when it starts and when it changes
 // (another event, e.g. backoff → hold-down), with a reminder at most once a minute, and one line
 // when it ends. Every other decision is logged as it comes (decision-log.ts).

@@ -338,7 +338,7 @@ describe('failover scenarios with the real OpenClaw gateway', () => {
     const from = Date.now();
     await run('docker', ['network', 'disconnect', chat, pair.primaryId]);
     const seen: Array<{ healthz: boolean; readyz: boolean; phase: string; failures: number }> = [];
-    // 60 s in the full run; CI watches 30 s (10 times FAIL_THRESHOLD × CHECK_INTERVAL of this pair).
+    // 60 s in the full run; CI watches 30 s (five times this pair's FAIL_THRESHOLD × CHECK_INTERVAL, 3 × 2 s).
     const checks = FULL_RUN ? 12 : 6;
     try {
       for (let i = 0; i < checks; i++) {
