@@ -1,21 +1,33 @@
 // The long randomized partition run: `npm run bench:multinode` (OCF_TEST_TAG=<tag>).
-//   MULTINODE_SEED=<n>    replay a run (printed at the start and in the result)
-//   MULTINODE_FAULTS=<n>  how many faults (default 100)
-// Three nodes in containers (etcd member, lease-run watcher, wrapper + fake IRC gateway each) and
+//   MULTINODE_SEED=<n>         replay a run (printed at the start and in the result)
+//   MULTINODE_FAULTS=<n>       how many faults (default 100)
+//   MULTINODE_GATEWAY=real     the real OpenClaw image on every node, run hot by the dead-man
+//                              wrapper, all as IRC nick sharedbot (the issue's proof; about 3x slower)
+//                    =fake     the fake IRC gateway behind the same wrapper (default; ~1 h for 100)
+//   MULTINODE_OUT=<path>       where the result goes (default bench/results/multinode-latest.json)
+// Three nodes in containers (etcd member, lease-run watcher, wrapper + gateway each) and
 // the ircd as oracle. Each fault hits at a random moment; after one that leaves a quorum and a
 // healthy node, a DM must be answered within ANSWER_BOUND_MS; after quorum loss nothing may serve.
 // Writes bench/results/multinode-latest.json; exits 1 on any overlap or missed bound.
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { buildImage, ETCD_TEST_IMAGE, IRCD_IMAGE, requireDockerEngine, WATCHER_TEST_IMAGE } from '../test/integration/support/engine.ts';
+import { buildImage, ETCD_TEST_IMAGE, imageExists, IRCD_IMAGE, OPENCLAW_IMAGE, requireDockerEngine, WATCHER_TEST_IMAGE } from '../test/integration/support/engine.ts';
 import { MultiNode, type NodeNo } from '../test/e2e/support/multinode.ts';
 import { Bed, FAULT_KINDS, type FaultKind } from '../test/e2e/support/multinode-faults.ts';
+import { dmRealGateway, OPENCLAW_OVERLAY, prepareOpenclawStates, removeOpenclawStates } from '../test/e2e/support/multinode-openclaw.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const seed = Number(process.env.MULTINODE_SEED ?? Math.floor(Math.random() * 2 ** 31));
 const FAULTS = Number(process.env.MULTINODE_FAULTS ?? 100);
-// Holds and delays are short so 100 faults fit in about an hour on 2 loaded cores.
-const ANSWER_BOUND_MS = 90_000;
+const GATEWAY = process.env.MULTINODE_GATEWAY ?? 'fake';
+const OUT = resolve(root, process.env.MULTINODE_OUT ?? 'bench/results/multinode-latest.json');
+if (GATEWAY !== 'real' && GATEWAY !== 'fake') throw new Error(`MULTINODE_GATEWAY="${GATEWAY}": expected real or fake`);
+if (!Number.isInteger(FAULTS) || FAULTS < 1 || FAULTS > 10_000) throw new Error(`MULTINODE_FAULTS="${process.env.MULTINODE_FAULTS}": a whole number from 1 to 10000`);
+const REAL = GATEWAY === 'real';
+// Holds and delays are short so 100 faults fit in about an hour on 2 loaded cores (fake). The real
+// gateway's bound is the e2e suite's: a dead-man-killed gateway reboots (~15 s idle, minutes loaded).
+const ANSWER_BOUND_MS = REAL ? 240_000 : 90_000;
 const TTL_MS = 10_000;
 
 function prng(s: number): () => number {
@@ -48,7 +60,7 @@ async function waitServing(bed: Bed, timeoutMs: number, notNode: NodeNo | null =
   while (Date.now() < until) {
     const s = await bed.servingNodes();
     if (s.length === 1 && s[0] !== notNode) {
-      const answered = await bed.dm(5_000).catch(() => null);
+      const answered = await (REAL ? dmRealGateway(bed.mn, 8_000) : bed.dm(5_000)).catch(() => null);
       if (answered) return s[0] as NodeNo;
     }
     await sleep(500);
@@ -57,10 +69,11 @@ async function waitServing(bed: Bed, timeoutMs: number, notNode: NodeNo | null =
 }
 
 async function main(): Promise<number> {
-  console.log(`[bench:multinode] seed ${seed}, ${FAULTS} faults (replay: MULTINODE_SEED=${seed})`);
+  console.log(`[bench:multinode] seed ${seed}, ${FAULTS} faults, ${GATEWAY} gateway (replay: MULTINODE_SEED=${seed} MULTINODE_GATEWAY=${GATEWAY})`);
   await requireDockerEngine();
+  if (REAL && !(await imageExists(OPENCLAW_IMAGE))) throw new Error(`${OPENCLAW_IMAGE} is not in the local image cache: run \`sudo ../shared/ci/docker-engine.sh --openclaw\` (or MULTINODE_GATEWAY=fake).`);
   await Promise.all([buildImage(WATCHER_TEST_IMAGE, root), buildImage(ETCD_TEST_IMAGE, `${root}etcd`), buildImage(IRCD_IMAGE, `${root}test/fixtures/ircd`)]);
-  const mn = new MultiNode('ocf-etcd-bench');
+  const mn = new MultiNode(REAL ? 'ocf-etcd-bench-real' : 'ocf-etcd-bench', REAL ? [OPENCLAW_OVERLAY] : []);
   const bed = new Bed(mn);
   const began = Date.now();
   const log: { i: number; kind: FaultKind; holder: NodeNo; target: NodeNo | null; delayMs: number; recoveredMs: number | null; newHolder: NodeNo | null; ok: boolean; note: string }[] = [];
@@ -92,15 +105,19 @@ async function main(): Promise<number> {
       failures: problems,
       ttlMs: TTL_MS,
       graceMs: 2_000,
-      gateway: 'fake IRC gateway (test/fixtures/multinode/fake-irc-gateway.mjs) behind the real dead-man wrapper',
+      gateway: REAL
+        ? `real OpenClaw (${OPENCLAW_IMAGE} + @openclaw/irc), hot behind the dead-man wrapper, same nick on all three nodes`
+        : 'fake IRC gateway (test/fixtures/multinode/fake-irc-gateway.mjs) behind the real dead-man wrapper',
       durationS: Math.round((Date.now() - began) / 1000),
       finishedAt: new Date().toISOString(),
       log,
     };
-    writeFileSync(`${root}bench/results/multinode-latest.json`, `${JSON.stringify(result, null, 2)}\n`);
+    mkdirSync(dirname(OUT), { recursive: true });
+    writeFileSync(OUT, `${JSON.stringify(result, null, 2)}\n`);
     return result;
   };
   try {
+    if (REAL) await prepareOpenclawStates(mn);
     await mn.up();
     await mn.waitHealthyEtcd();
     await bed.refreshIps();
@@ -176,7 +193,10 @@ async function main(): Promise<number> {
     if (FAULTS >= 100 && !result.targets.faultsAtLeast100) problems.push(`only ${result.faults} of ${FAULTS} faults ran`);
     console.log(`[bench:multinode] seed ${seed}: ${result.faults} faults, ${result.overlaps} overlaps, takeover median ${result.takeoverMs.median} ms max ${result.takeoverMs.max} ms, ${problems.length} failures`);
     bed.probe?.close();
-    if (process.env.MULTINODE_KEEP !== '1') await mn.down();
+    if (process.env.MULTINODE_KEEP !== '1') {
+      await mn.down();
+      if (REAL) await removeOpenclawStates(mn);
+    }
   }
   return problems.length === 0 ? 0 : 1;
 }

@@ -60,6 +60,11 @@ describe('failover scenarios with the real OpenClaw gateway', () => {
     expect(await pair.botOnline(PRIMARY_BOT)).toBe(true);
     // The server's own record agrees: standbybot never registered.
     expect(await registrationsOf(pair.ircdId, STANDBY_BOT)).toEqual([]);
+    // The warm-up boot filled Node's compile cache on the standby's state volume (NODE_COMPILE_CACHE),
+    // so the first failover's boot compiles nothing: tens of MB here, none without the setting.
+    const cache = await run('docker', ['run', '--rm', '--network', 'none', '--entrypoint', 'sh', '-v', `${pair.project.name}_standby-state:/s:ro`, OPENCLAW_IMAGE, '-c', 'du -sm /s/compile-cache | cut -f1'], { timeoutMs: 60_000, allowFailure: true });
+    expect(Number(cache.stdout.trim() || 0), `the standby's compile cache: ${cache.stderr.trim()}`).toBeGreaterThanOrEqual(10);
+    report(`[0 up -d] standby compile cache after the warm-up: ${cache.stdout.trim()} MiB`);
     report(`[0 up -d] standby prepared (${JSON.stringify(status.standbyPrepared && 'summary' in status.standbyPrepared ? status.standbyPrepared.summary : '')}); standby bot never joined`);
   });
 

@@ -3,18 +3,15 @@
 // its channels off, the holder's are switched on (config.patch), a lost lease kills the gateway
 // and it comes back seeded with the channels off. The ircd's log is the oracle (every TCP session
 // from a gateway address). Takeover figures are printed (no timed assertions; the bench judges).
-import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FULL_RUN } from '../integration/support/full-run.ts';
-import { REPO_ROOT } from '../integration/support/compose-project.ts';
 import { imageExists, OPENCLAW_IMAGE } from '../integration/support/engine.ts';
-import { installIrcPlugin } from '../integration/support/irc-bed.ts';
-import { dmUntilAnswered } from '../integration/support/irc-client.ts';
 import { run, waitFor } from '../integration/support/run.ts';
 import { MultiNode, NODES, type NodeNo } from './support/multinode.ts';
 import { Bed, type FaultKind } from './support/multinode-faults.ts';
+import { dmRealGateway, OPENCLAW_OVERLAY, prepareOpenclawStates, removeOpenclawStates } from './support/multinode-openclaw.ts';
 
-const mn = new MultiNode('ocf-etcd-mnoc', ['test/e2e/compose.multinode-openclaw.yml']);
+const mn = new MultiNode('ocf-etcd-mnoc', [OPENCLAW_OVERLAY]);
 const bed = new Bed(mn);
 const BOUND_MS = 240_000; // a real boot on 2 loaded cores, plus TTL and grace
 const takeovers: { kind: FaultKind; ms: number }[] = [];
@@ -67,20 +64,11 @@ async function hotFollower(h: NodeNo): Promise<NodeNo> {
   );
 }
 
-async function dm(timeoutMs: number): Promise<{ at: number; reply: string }> {
-  const r = await dmUntilAnswered({ host: await mn.ip('ircd', 'chat'), bot: 'sharedbot', timeoutMs, replyMs: 4_000, everyMs: 1_000 });
-  return { at: r.repliedAt, reply: r.reply };
-}
+const dm = (timeoutMs: number): Promise<{ at: number; reply: string }> => dmRealGateway(mn, timeoutMs);
 
 beforeAll(async () => {
   if (!(await imageExists(OPENCLAW_IMAGE))) throw new Error(`${OPENCLAW_IMAGE} is not in the local image cache: run \`sudo ../shared/ci/docker-engine.sh --openclaw\`.`);
-  // One plugin install (npm registry, default bridge), copied into the other two state volumes.
-  const config = readFileSync(`${REPO_ROOT}config/ci-irc/multinode/openclaw.json`, 'utf8');
-  const vol = (n: number): string => `${mn.name}-state${n}`;
-  await installIrcPlugin(vol(1), config, OPENCLAW_IMAGE);
-  for (const n of [2, 3]) {
-    await run('docker', ['run', '--rm', '-u', '0', '-v', `${vol(1)}:/from:ro`, '-v', `${vol(n)}:/to`, '--entrypoint', 'sh', OPENCLAW_IMAGE, '-c', 'cp -a /from/. /to/ && chown -R 1000:1000 /to'], { timeoutMs: 120_000 });
-  }
+  await prepareOpenclawStates(mn);
   await mn.up();
   await mn.waitHealthyEtcd();
   await bed.refreshIps();
@@ -94,7 +82,7 @@ afterAll(async () => {
   if (process.env.MULTINODE_KEEP === '1') return;
   for (const n of [1, 2, 3]) console.log(`--- gateway${n} ---\n${(await run('docker', ['logs', '--tail', '15', mn.container(`gateway${n}`)], { allowFailure: true })).stdout.slice(-2500)}`);
   await mn.down();
-  await run('docker', ['volume', 'rm', '-f', ...[1, 2, 3].map((n) => `${mn.name}-state${n}`)], { allowFailure: true });
+  await removeOpenclawStates(mn);
 });
 
 describe('multi-node leadership with the real OpenClaw gateway, hot (same IRC nick on three nodes)', () => {
