@@ -14,13 +14,10 @@ export const OPENCLAW_OVERLAY = 'test/e2e/compose.multinode-openclaw.yml';
 
 const stateVolume = (mn: MultiNode, n: number): string => `${mn.name}-state${n}`;
 
-/** One plugin install (npm registry, default bridge), copied into the other two state volumes. */
+/** The IRC plugin in every node's state volume: installIrcPlugin installs once (npm registry) and copies its cache after. */
 export async function prepareOpenclawStates(mn: MultiNode): Promise<void> {
   const config = readFileSync(`${REPO_ROOT}config/ci-irc/multinode/openclaw.json`, 'utf8');
-  await installIrcPlugin(stateVolume(mn, 1), config, OPENCLAW_IMAGE);
-  for (const n of [2, 3]) {
-    await run('docker', ['run', '--rm', '-u', '0', '-v', `${stateVolume(mn, 1)}:/from:ro`, '-v', `${stateVolume(mn, n)}:/to`, '--entrypoint', 'sh', OPENCLAW_IMAGE, '-c', 'cp -a /from/. /to/ && chown -R 1000:1000 /to'], { timeoutMs: 120_000 });
-  }
+  for (const n of NODES) await installIrcPlugin(stateVolume(mn, n), config, OPENCLAW_IMAGE);
 }
 
 /** The state volumes are external to the compose project (created before `up`): `down -v` keeps them. */
